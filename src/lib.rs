@@ -1,0 +1,1 @@
+//! ebguard: stops Elastic Beanstalk deployments from breaking databases.
