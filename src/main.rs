@@ -1,1 +1,138 @@
-fn main() {}
+//! The command line: arguments in, exit code out.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use ebguard::finding::Severity;
+use ebguard::rules::{self, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "ebguard",
+    version,
+    about = "Stops Elastic Beanstalk deployments from breaking databases"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Lint Elastic Beanstalk bundles (.ebextensions, .platform hooks)
+    Check(CheckArgs),
+    /// List every rule
+    Rules,
+    /// Print the documentation of a rule
+    Explain {
+        /// Rule ID (EB001) or name (migration-not-leader-only)
+        rule: String,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Bundle directories, directories holding bundles, or files inside bundles
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    fail_on: FailOn,
+    /// Minimum deployment Timeout (seconds) that EB002 expects when migrations run
+    #[arg(long, value_name = "SECONDS")]
+    min_timeout: Option<u32>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or unreadable input.
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => check(args),
+        Command::Rules => {
+            let mut out = String::new();
+            for rule in rules::ALL {
+                out.push_str(&format!(
+                    "{}  {:<36} {:<8} {}\n",
+                    rule.id,
+                    rule.name,
+                    rule.severity.as_str(),
+                    rule.summary
+                ));
+            }
+            print(&out)
+        }
+        Command::Explain { rule } => match rules::by_id(&rule) {
+            Some(rule) => print(rule.doc),
+            None => {
+                eprintln!("ebguard: no rule named `{rule}`; `ebguard rules` lists them");
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
+    }
+}
+
+fn print(text: &str) -> ExitCode {
+    let mut stdout = anstream::stdout();
+    // A closed pipe (`ebguard rules | head`) is not an error worth a panic.
+    let _ = stdout.write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+fn check(args: CheckArgs) -> ExitCode {
+    let settings = Settings {
+        min_deploy_timeout: args.min_timeout,
+        ..Settings::default()
+    };
+    let outcome = ebguard::check(&args.paths, &settings);
+    let rendered = match args.format {
+        Format::Text => ebguard::report::text(&outcome),
+        Format::Json => ebguard::report::json(&outcome),
+    };
+    print(&rendered);
+    if !outcome.input_errors.is_empty() {
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let failed = match (args.fail_on.threshold(), outcome.worst()) {
+        (Some(threshold), Some(worst)) => worst >= threshold,
+        _ => false,
+    };
+    if failed {
+        ExitCode::from(EXIT_FINDINGS)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,159 @@
+//! Bundle roots: every directory holding `.ebextensions/` or `.platform/` (eb-facts §1.1).
+
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+/// A bundle directory and how to show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BundleRoot {
+    pub dir: PathBuf,
+    /// Forward-slash path as the user wrote it, joined with the way down to the bundle; empty
+    /// when the bundle is the current directory given as `.`.
+    pub display: String,
+}
+
+impl BundleRoot {
+    /// The display path of a file inside the bundle.
+    pub fn display_path(&self, rel: &str) -> String {
+        if self.display.is_empty() {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", self.display)
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub roots: Vec<BundleRoot>,
+    /// Paths that could not be read, with the reason: each makes the run exit 2.
+    pub errors: Vec<String>,
+}
+
+/// Directories that never hold a deployable bundle and can be huge.
+fn skipped_dir(name: &str) -> bool {
+    matches!(
+        name,
+        ".git"
+            | ".hg"
+            | ".svn"
+            | "node_modules"
+            | "bower_components"
+            | "target"
+            | "vendor"
+            | "__pycache__"
+            | ".tox"
+            | ".venv"
+            | "venv"
+            | ".terraform"
+            | ".elasticbeanstalk"
+    )
+}
+
+fn is_bundle_root(dir: &Path) -> bool {
+    dir.join(".ebextensions").is_dir() || dir.join(".platform").is_dir()
+}
+
+fn display_of(given: &Path, rel: &Path) -> String {
+    let joined = given.join(rel);
+    let text = joined.to_string_lossy().replace('\\', "/");
+    let mut parts: Vec<&str> = text
+        .split('/')
+        .filter(|p| *p != "." && !p.is_empty())
+        .collect();
+    if text.starts_with('/') {
+        parts.insert(0, "");
+    }
+    parts.join("/")
+}
+
+pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let mut out = Discovery::default();
+    for given in paths {
+        match std::fs::metadata(given) {
+            Err(e) => out.errors.push(format!("{}: {e}", given.display())),
+            Ok(meta) if meta.is_dir() => walk(given, &mut out),
+            Ok(_) => match enclosing_root(given) {
+                Some(root) => out.roots.push(root),
+                None => out.errors.push(format!(
+                    "{}: not inside a bundle (no ancestor directory holds .ebextensions/ or .platform/)",
+                    given.display()
+                )),
+            },
+        }
+    }
+    out.roots.sort_by(|a, b| a.display.cmp(&b.display));
+    out.roots.dedup_by(|a, b| a.dir == b.dir);
+    out
+}
+
+fn walk(given: &Path, out: &mut Discovery) {
+    // Symlinked directories are not followed while looking for roots: a link back up the tree
+    // would loop, and EB bundles are plain directories.
+    let walker = WalkDir::new(given).follow_links(false).into_iter();
+    let mut walker = walker.filter_entry(|e| {
+        e.depth() == 0
+            || !(e.file_type().is_dir()
+                && (skipped_dir(&e.file_name().to_string_lossy())
+                    || e.path().join("pyvenv.cfg").is_file()))
+    });
+    while let Some(entry) = walker.next() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                out.errors.push(e.to_string());
+                continue;
+            }
+        };
+        if !entry.file_type().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() > 0 && (name == ".ebextensions" || name == ".platform") {
+            // Contents of a bundle, not places to look for more bundles.
+            walker.skip_current_dir();
+            continue;
+        }
+        if is_bundle_root(entry.path()) {
+            let rel = entry.path().strip_prefix(given).unwrap_or(entry.path());
+            out.roots.push(BundleRoot {
+                dir: entry.path().to_path_buf(),
+                display: display_of(given, rel),
+            });
+        }
+    }
+}
+
+/// For a file argument (pre-commit passes changed files): the bundle it belongs to.
+fn enclosing_root(file: &Path) -> Option<BundleRoot> {
+    let mut dir = file.parent()?.to_path_buf();
+    loop {
+        if dir.as_os_str().is_empty() {
+            dir = PathBuf::from(".");
+        }
+        if is_bundle_root(&dir) {
+            return Some(BundleRoot {
+                display: display_of(&dir, Path::new("")),
+                dir,
+            });
+        }
+        dir.file_name()?;
+        dir = dir.parent()?.to_path_buf();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_drop_dot_segments() {
+        assert_eq!(display_of(Path::new("."), Path::new("")), "");
+        assert_eq!(
+            display_of(Path::new("./apps"), Path::new("web")),
+            "apps/web"
+        );
+        assert_eq!(display_of(Path::new("/abs/x"), Path::new("")), "/abs/x");
+    }
+}

@@ -1,0 +1,8 @@
+//! Finding bundle roots under the paths given on the command line, and reading the files EB
+//! would read from each: `.ebextensions/*` and `.platform/{hooks,confighooks}/**`.
+
+mod discover;
+mod read;
+
+pub use discover::{discover, BundleRoot, Discovery};
+pub use read::{load, MAX_FILE_BYTES};

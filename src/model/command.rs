@@ -1,0 +1,104 @@
+//! Entries of `commands:` and `container_commands:` (eb-facts §2).
+
+use crate::yaml::{NodeId, NodeRef};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CommandSection {
+    /// `commands:` run before the bundle is extracted, on every instance (eb-facts §2.1).
+    Commands,
+    /// `container_commands:` run in the staging directory after the build (eb-facts §2.1).
+    ContainerCommands,
+}
+
+impl CommandSection {
+    pub fn key(self) -> &'static str {
+        match self {
+            CommandSection::Commands => "commands",
+            CommandSection::ContainerCommands => "container_commands",
+        }
+    }
+
+    /// The per-command keys EB documents for this section, plus the two cfn-init attributes it
+    /// honours without documenting them (`runas`, `defaults`; eb-facts §2.2).
+    pub fn known_keys(self) -> &'static [&'static str] {
+        match self {
+            CommandSection::Commands => &[
+                "command",
+                "env",
+                "cwd",
+                "test",
+                "ignoreErrors",
+                "waitAfterCompletion",
+                "runas",
+                "defaults",
+            ],
+            CommandSection::ContainerCommands => &[
+                "command",
+                "env",
+                "cwd",
+                "test",
+                "ignoreErrors",
+                "waitAfterCompletion",
+                "runas",
+                "defaults",
+                "leader_only",
+            ],
+        }
+    }
+}
+
+pub(super) fn section_named(name: &str) -> Option<CommandSection> {
+    match name {
+        "commands" => Some(CommandSection::Commands),
+        "container_commands" => Some(CommandSection::ContainerCommands),
+        _ => None,
+    }
+}
+
+/// One named command.
+#[derive(Clone, Debug)]
+pub struct Command {
+    pub section: CommandSection,
+    pub name: String,
+    /// The command's name key, where findings about the whole command point.
+    pub key: NodeId,
+    pub body: NodeId,
+    /// Every key of the body as written: (name, key node, value node).
+    pub keys: Vec<(String, NodeId, NodeId)>,
+}
+
+impl Command {
+    /// The value node of one of the command's keys.
+    pub fn value(&self, key: &str) -> Option<NodeId> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// The key and value nodes of one of the command's keys.
+    pub fn entry(&self, key: &str) -> Option<(NodeId, NodeId)> {
+        self.keys
+            .iter()
+            .find(|(name, _, _)| name == key)
+            .map(|(_, k, v)| (*k, *v))
+    }
+}
+
+pub(super) fn read(section: CommandSection, value: NodeRef<'_>) -> Vec<Command> {
+    value
+        .entries()
+        .into_iter()
+        .filter_map(|(name, body)| {
+            let keys = body
+                .entries()
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.as_str()?.to_string(), k.id(), v.id())))
+                .collect();
+            Some(Command {
+                section,
+                name: name.as_str()?.to_string(),
+                key: name.id(),
+                body: body.id(),
+                keys,
+            })
+        })
+        .collect()
+}

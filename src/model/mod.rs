@@ -1,0 +1,75 @@
+//! The EB model of a bundle: what Elastic Beanstalk will read from it, in EB's own terms.
+//! Built once from the span tree; rules ask it questions and point back into the tree through
+//! the `NodeId`s it keeps.
+
+mod command;
+mod config;
+mod hook;
+mod option;
+
+pub use command::{Command, CommandSection};
+pub use config::{ConfigFile, FileProblem, Section};
+pub use hook::{Hook, HookContent, HookKind, HookPhase, ModeOrigin};
+pub use option::{EffectiveOption, OptionForm, OptionSetting};
+
+use crate::source::{Location, SourceFile};
+
+/// One application source bundle: a directory holding `.ebextensions/` or `.platform/`.
+#[derive(Debug)]
+pub struct Bundle {
+    /// The bundle directory as shown to users (forward slashes, no leading `./`).
+    pub root: String,
+    /// `.ebextensions/*.config` files, in the order EB applies them: alphabetical by file
+    /// name (eb-facts §1.2), which is byte order, as in cfn-init's `sorted()` (§2.5).
+    pub configs: Vec<ConfigFile>,
+    /// Everything under `.platform/hooks`, `.platform/confighooks` (and their misspellings).
+    pub hooks: Vec<Hook>,
+    /// Paths inside `.ebextensions/` that EB never reads as configuration: other extensions,
+    /// nested directories (relative to the bundle root).
+    pub ignored_ebextensions: Vec<String>,
+}
+
+impl Bundle {
+    /// Every container command or command, with its file, in EB's order.
+    pub fn commands(&self) -> impl Iterator<Item = (&ConfigFile, &Command)> {
+        self.configs
+            .iter()
+            .flat_map(|c| c.commands.iter().map(move |cmd| (c, cmd)))
+    }
+
+    pub fn container_commands(&self) -> impl Iterator<Item = (&ConfigFile, &Command)> {
+        self.commands()
+            .filter(|(_, c)| c.section == CommandSection::ContainerCommands)
+    }
+
+    /// The option settings EB ends up with after applying every file in order: a later file
+    /// overrides an earlier one, per namespace, option name and resource name (eb-facts §1.2).
+    pub fn effective_options(&self) -> Vec<EffectiveOption<'_>> {
+        option::effective(&self.configs)
+    }
+
+    /// The effective value of one option (without a resource name).
+    pub fn effective_option(
+        &self,
+        namespace: &str,
+        option_name: &str,
+    ) -> Option<EffectiveOption<'_>> {
+        self.effective_options().into_iter().find(|e| {
+            e.setting.namespace == namespace
+                && e.setting.option_name == option_name
+                && e.setting.resource_name.is_none()
+        })
+    }
+}
+
+/// Something a finding can point into.
+pub trait Located {
+    fn source(&self) -> &SourceFile;
+
+    fn location(&self, span: std::ops::Range<usize>) -> Location {
+        self.source().location(span)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the built `ebguard` in `dir` with a scrubbed environment, so output never depends on
+/// the terminal or the developer's settings.
+pub fn ebguard(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_ebguard"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("ebguard runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
+}
+
+/// One fixture bundle: `testdata/<rule dir>/<case>/`.
+pub struct Case {
+    pub parent: PathBuf,
+    pub dir: PathBuf,
+}
+
+impl Case {
+    pub fn rule_dir(&self) -> String {
+        self.parent
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
+    }
+    pub fn name(&self) -> String {
+        self.dir.file_name().unwrap().to_string_lossy().into_owned()
+    }
+}
+
+pub fn fixture_cases() -> impl Iterator<Item = Case> {
+    let mut cases = Vec::new();
+    let mut rule_dirs: Vec<_> = std::fs::read_dir(testdata())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && p.file_name().unwrap().to_string_lossy().starts_with("EB"))
+        .collect();
+    rule_dirs.sort();
+    for parent in rule_dirs {
+        let mut dirs: Vec<_> = std::fs::read_dir(&parent)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        dirs.sort();
+        cases.extend(dirs.into_iter().map(|dir| Case {
+            parent: parent.clone(),
+            dir,
+        }));
+    }
+    cases.into_iter()
+}
+
+/// `../shared`, which CI always has and a user's clone does not.
+pub fn shared() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: ../shared is absent (it holds the real-world corpus); CI always has it"
+        );
+        None
+    }
+}
