@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use ebguard::finding::Severity;
-use ebguard::rules::{self, Settings};
+use ebguard::rules;
+use ebguard::{Options, Outcome};
 
 #[derive(Parser)]
 #[command(
@@ -38,21 +39,38 @@ struct CheckArgs {
     /// Bundle directories, directories holding bundles, or files inside bundles
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    #[command(flatten)]
+    options: LintArgs,
+}
+
+/// What `check` and `deploy` share.
+#[derive(clap::Args)]
+struct LintArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: error; with --format sarif: never]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Minimum deployment Timeout (seconds) that EB002 expects when migrations run
     #[arg(long, value_name = "SECONDS")]
     min_timeout: Option<u32>,
+    /// Configuration file to use instead of each bundle's ebguard.toml
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore inline `# ebguard: ignore[...]` suppressions
+    #[arg(long)]
+    no_ignores: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and editors
+    Sarif,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -113,26 +131,49 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let settings = Settings {
-        min_deploy_timeout: args.min_timeout,
-        ..Settings::default()
-    };
-    let outcome = ebguard::check(&args.paths, &settings);
-    let rendered = match args.format {
-        Format::Text => ebguard::report::text(&outcome),
-        Format::Json => ebguard::report::json(&outcome),
-    };
-    print(&rendered);
-    if !outcome.input_errors.is_empty() {
-        return ExitCode::from(EXIT_USAGE);
+    let outcome = ebguard::check(&args.paths, &args.options.to_options());
+    args.options.report(&outcome)
+}
+
+impl LintArgs {
+    fn to_options(&self) -> Options {
+        Options {
+            config: self.config.clone(),
+            min_deploy_timeout: self.min_timeout,
+            no_ignores: self.no_ignores,
+        }
     }
-    let failed = match (args.fail_on.threshold(), outcome.worst()) {
-        (Some(threshold), Some(worst)) => worst >= threshold,
-        _ => false,
-    };
-    if failed {
-        ExitCode::from(EXIT_FINDINGS)
-    } else {
-        ExitCode::SUCCESS
+
+    /// Prints the report and decides the exit code.
+    fn report(&self, outcome: &Outcome) -> ExitCode {
+        let rendered = match self.format {
+            Format::Text => ebguard::report::text(outcome),
+            Format::Json => ebguard::report::json(outcome),
+            Format::Sarif => ebguard::report::sarif(outcome),
+            Format::Github => ebguard::report::github(outcome),
+        };
+        print(&rendered);
+        if !outcome.input_errors.is_empty() {
+            return ExitCode::from(EXIT_USAGE);
+        }
+        if self.failed(outcome) {
+            ExitCode::from(EXIT_FINDINGS)
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    /// SARIF is uploaded by a later step, which must run: it fails only when asked to
+    /// (zizmor does the same; peers.md §5a).
+    fn failed(&self, outcome: &Outcome) -> bool {
+        let fail_on = self.fail_on.unwrap_or(if self.format == Format::Sarif {
+            FailOn::Never
+        } else {
+            FailOn::Error
+        });
+        match (fail_on.threshold(), outcome.worst()) {
+            (Some(threshold), Some(worst)) => worst >= threshold,
+            _ => false,
+        }
     }
 }

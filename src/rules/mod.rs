@@ -5,6 +5,8 @@ mod common;
 
 mod eb001_migration_not_leader_only;
 mod eb008_migration_ignore_errors;
+pub(crate) mod eb900_unused_suppression;
+pub(crate) mod eb901_invalid_suppression;
 
 use crate::finding::{Finding, Severity};
 use crate::model::Bundle;
@@ -53,6 +55,8 @@ impl Settings {
 pub static ALL: &[&Rule] = &[
     &eb001_migration_not_leader_only::RULE,
     &eb008_migration_ignore_errors::RULE,
+    &eb900_unused_suppression::RULE,
+    &eb901_invalid_suppression::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

@@ -1,6 +1,8 @@
 //! Placeholder recogniser, replaced by the tree-sitter based module on merge.
 use std::ops::Range;
 
+use regex::Regex;
+
 pub struct MigrationCall {
     pub tool: &'static str,
     pub range: Range<usize>,
@@ -14,23 +16,33 @@ pub enum Guard {
     LeaderVariable,
 }
 
-#[derive(Debug, Default)]
-pub struct Recognizer {}
+#[derive(Clone, Debug, Default)]
+pub struct Recognizer {
+    extra: Vec<Regex>,
+}
 
 impl Recognizer {
+    /// Adds `patterns` for in-house migration scripts; matches are reported as tool "custom".
+    pub fn with_patterns(patterns: Vec<Regex>) -> Self {
+        Recognizer { extra: patterns }
+    }
+
     pub fn find_migrations(&self, script: &str) -> Vec<MigrationCall> {
         let guard = if script.contains("ebguard") {
             Guard::EbguardMigrate
         } else {
             Guard::None
         };
-        script
+        let builtin = script
             .match_indices("manage.py migrate")
-            .map(|(i, m)| MigrationCall {
-                tool: "Django",
-                range: i..i + m.len(),
-                guard,
-            })
+            .map(|(i, m)| (i..i + m.len(), "Django"));
+        let custom = self
+            .extra
+            .iter()
+            .flat_map(|re| re.find_iter(script).map(|m| (m.range(), "custom")));
+        builtin
+            .chain(custom)
+            .map(|(range, tool)| MigrationCall { tool, range, guard })
             .collect()
     }
     pub fn find_migrations_argv(&self, argv: &[&str]) -> Vec<MigrationCall> {
