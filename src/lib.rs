@@ -3,6 +3,7 @@
 //! Data flows one way: files ([`bundle`]) -> span tree ([`yaml`]) -> model ([`model`]) ->
 //! rules ([`rules`]) -> findings ([`finding`]) -> reports ([`report`]).
 
+pub mod baseline;
 pub mod bundle;
 pub mod config;
 pub mod finding;

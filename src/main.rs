@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use ebguard::baseline::Baseline;
 use ebguard::finding::Severity;
 use ebguard::rules;
 use ebguard::{Options, Outcome};
@@ -61,6 +62,12 @@ struct LintArgs {
     /// Ignore inline `# ebguard: ignore[...]` suppressions
     #[arg(long)]
     no_ignores: bool,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Write every current finding to this baseline file, and exit 0
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -131,7 +138,7 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let outcome = ebguard::check(&args.paths, &args.options.to_options());
+    let outcome = args.options.lint(&args.paths);
     args.options.report(&outcome)
 }
 
@@ -142,6 +149,44 @@ impl LintArgs {
             min_deploy_timeout: self.min_timeout,
             no_ignores: self.no_ignores,
         }
+    }
+
+    /// Checks `paths`, then applies or writes the baseline.
+    fn lint(&self, paths: &[PathBuf]) -> Outcome {
+        let mut outcome = ebguard::check(paths, &self.to_options());
+        if let Some(path) = &self.baseline {
+            let read = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Baseline::parse(&text));
+            match read {
+                Ok(baseline) => {
+                    let known = baseline.apply(&mut outcome);
+                    if known > 0 {
+                        eprintln!(
+                            "ebguard: {known} known finding(s) from {} not shown",
+                            path.display()
+                        );
+                    }
+                }
+                Err(e) => outcome
+                    .input_errors
+                    .push(format!("{}: cannot use as a baseline: {e}", path.display())),
+            }
+        }
+        if let Some(path) = &self.write_baseline {
+            let baseline = Baseline::of(&outcome);
+            match std::fs::write(path, baseline.render()) {
+                Ok(()) => eprintln!(
+                    "ebguard: wrote {} finding(s) to {}; pass it with --baseline to report only new ones",
+                    baseline.len(),
+                    path.display()
+                ),
+                Err(e) => outcome
+                    .input_errors
+                    .push(format!("{}: cannot write the baseline: {e}", path.display())),
+            }
+        }
+        outcome
     }
 
     /// Prints the report and decides the exit code.
@@ -166,6 +211,10 @@ impl LintArgs {
     /// SARIF is uploaded by a later step, which must run: it fails only when asked to
     /// (zizmor does the same; peers.md §5a).
     fn failed(&self, outcome: &Outcome) -> bool {
+        if self.write_baseline.is_some() {
+            // Every finding was just accepted into the baseline.
+            return false;
+        }
         let fail_on = self.fail_on.unwrap_or(if self.format == Format::Sarif {
             FailOn::Never
         } else {
