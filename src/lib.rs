@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use bundle::BundleRoot;
 use config::Config;
 use finding::{Finding, Severity};
-use model::Bundle;
+use model::{Bundle, ModeOrigin};
 use shell::Recognizer;
 
 /// The result of checking some paths.
@@ -50,6 +50,9 @@ pub struct Options {
     pub min_deploy_timeout: Option<u32>,
     /// `--no-ignores`: inline suppressions are not applied.
     pub no_ignores: bool,
+    /// Where hook modes come from when not from the file system: `ebguard deploy` lints a
+    /// copy of git's tree, whose modes are git's.
+    pub mode_origin: Option<ModeOrigin>,
 }
 
 /// Configurations read so far, by file, so each is read (and its errors reported) once.
@@ -98,12 +101,17 @@ fn file_of(root: &BundleRoot, display: &str) -> PathBuf {
 /// then applies `exclude`, per-rule severities and inline suppressions.
 pub fn check(paths: &[PathBuf], options: &Options) -> Outcome {
     let discovery = bundle::discover(paths);
+    check_roots(&discovery.roots, discovery.errors, options)
+}
+
+/// [`check`] for bundle roots already found; `errors` are carried into the outcome.
+pub fn check_roots(roots: &[BundleRoot], errors: Vec<String>, options: &Options) -> Outcome {
     let mut outcome = Outcome {
-        input_errors: discovery.errors,
+        input_errors: errors,
         ..Outcome::default()
     };
     let mut configs = Configs::default();
-    for root in &discovery.roots {
+    for root in roots {
         let path = match &options.config {
             Some(p) => Some(p.clone()),
             None => Config::find(&root.dir),
@@ -114,7 +122,12 @@ pub fn check(paths: &[PathBuf], options: &Options) -> Outcome {
         if config.excluded(&root.dir) {
             continue;
         }
-        let bundle = bundle::load(root, yaml::Limits::default());
+        let mut bundle = bundle::load(root, yaml::Limits::default());
+        if let Some(origin) = options.mode_origin {
+            for hook in &mut bundle.hooks {
+                hook.mode_origin = origin;
+            }
+        }
         let settings = rules::Settings {
             recognizer: Recognizer::with_patterns(config.migration_patterns.clone()),
             min_deploy_timeout: options.min_deploy_timeout.or(config.min_deploy_timeout),

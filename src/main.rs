@@ -1,13 +1,18 @@
 //! The command line: arguments in, exit code out.
 
 use std::io::Write;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use ebguard::baseline::Baseline;
+use ebguard::bundle::shipped::{self, Upload};
+use ebguard::bundle::BundleRoot;
+use ebguard::config::Config;
 use ebguard::finding::Severity;
+use ebguard::model::ModeOrigin;
 use ebguard::rules;
 use ebguard::{Options, Outcome};
 
@@ -26,6 +31,9 @@ struct Cli {
 enum Command {
     /// Lint Elastic Beanstalk bundles (.ebextensions, .platform hooks)
     Check(CheckArgs),
+    /// Lint exactly what `eb deploy` would upload, then run `eb deploy` with the arguments
+    /// after `--`; on a failing lint, `eb` is not run
+    Deploy(DeployArgs),
     /// List every rule
     Rules,
     /// Print the documentation of a rule
@@ -42,6 +50,18 @@ struct CheckArgs {
     paths: Vec<PathBuf>,
     #[command(flatten)]
     options: LintArgs,
+}
+
+#[derive(clap::Args)]
+struct DeployArgs {
+    /// Lint and deploy the staged files, as `eb deploy --staged` does (passed on to `eb`)
+    #[arg(long)]
+    staged: bool,
+    #[command(flatten)]
+    options: LintArgs,
+    /// Arguments for `eb deploy`, passed on verbatim
+    #[arg(last = true, value_name = "EB_DEPLOY_ARGS")]
+    eb_args: Vec<String>,
 }
 
 /// What `check` and `deploy` share.
@@ -107,6 +127,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Deploy(args) => deploy(args),
         Command::Rules => {
             let mut out = String::new();
             for rule in rules::ALL {
@@ -138,8 +159,74 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let outcome = args.options.lint(&args.paths);
-    args.options.report(&outcome)
+    let outcome = ebguard::check(&args.paths, &args.options.to_options());
+    let outcome = args.options.with_baseline(outcome);
+    ExitCode::from(args.options.report(&outcome))
+}
+
+/// `../..` for a project root `depth` directories above the current one; empty for `.`.
+fn up(depth: usize) -> String {
+    vec![".."; depth].join("/")
+}
+
+fn deploy(args: DeployArgs) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(e) => {
+            eprintln!("ebguard: cannot read the current directory: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let root = shipped::project_root(&cwd);
+    // `eb deploy --staged` given after `--` changes what is uploaded just the same.
+    let staged = args.staged || args.eb_args.iter().any(|a| a == "--staged");
+    let shipped = match shipped::materialise(&root, staged) {
+        Ok(shipped) => shipped,
+        Err(e) => {
+            eprintln!("ebguard: cannot tell what `eb deploy` would upload, so `eb deploy` was not run: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let mut options = args.options.to_options();
+    if options.config.is_none() {
+        options.config = Config::find(&root);
+    }
+    if matches!(shipped.upload, Upload::GitHead | Upload::GitIndex) {
+        options.mode_origin = Some(ModeOrigin::GitIndex);
+    }
+    let depth = cwd.components().count() - root.components().count();
+    let roots = [BundleRoot {
+        dir: shipped.copy.path().to_path_buf(),
+        display: up(depth),
+    }];
+    let outcome = ebguard::check_roots(&roots, Vec::new(), &options);
+    let outcome = args.options.with_baseline(outcome);
+    eprintln!(
+        "ebguard: linted what `eb deploy` uploads: {}",
+        shipped.upload.describe()
+    );
+    let code = args.options.report(&outcome);
+    if code != 0 {
+        let why = if outcome.input_errors.is_empty() {
+            "the findings above are at or above --fail-on; fix them, or suppress them with a reason"
+        } else {
+            "some files could not be read"
+        };
+        eprintln!("ebguard: `eb deploy` was not run: {why}");
+        return ExitCode::from(code);
+    }
+    drop(shipped);
+    let mut eb = std::process::Command::new("eb");
+    eb.arg("deploy");
+    if args.staged {
+        eb.arg("--staged");
+    }
+    eb.args(&args.eb_args);
+    let _ = std::io::stdout().flush();
+    // `exec`: `eb` gets the terminal and signals, and its exit code is ours.
+    let error = eb.exec();
+    eprintln!("ebguard: cannot run `eb` (is the EB CLI installed and on PATH?): {error}");
+    ExitCode::from(EXIT_USAGE)
 }
 
 impl LintArgs {
@@ -148,12 +235,12 @@ impl LintArgs {
             config: self.config.clone(),
             min_deploy_timeout: self.min_timeout,
             no_ignores: self.no_ignores,
+            mode_origin: None,
         }
     }
 
-    /// Checks `paths`, then applies or writes the baseline.
-    fn lint(&self, paths: &[PathBuf]) -> Outcome {
-        let mut outcome = ebguard::check(paths, &self.to_options());
+    /// Applies or writes the baseline.
+    fn with_baseline(&self, mut outcome: Outcome) -> Outcome {
         if let Some(path) = &self.baseline {
             let read = std::fs::read_to_string(path)
                 .map_err(|e| e.to_string())
@@ -190,7 +277,7 @@ impl LintArgs {
     }
 
     /// Prints the report and decides the exit code.
-    fn report(&self, outcome: &Outcome) -> ExitCode {
+    fn report(&self, outcome: &Outcome) -> u8 {
         let rendered = match self.format {
             Format::Text => ebguard::report::text(outcome),
             Format::Json => ebguard::report::json(outcome),
@@ -199,12 +286,11 @@ impl LintArgs {
         };
         print(&rendered);
         if !outcome.input_errors.is_empty() {
-            return ExitCode::from(EXIT_USAGE);
-        }
-        if self.failed(outcome) {
-            ExitCode::from(EXIT_FINDINGS)
+            EXIT_USAGE
+        } else if self.failed(outcome) {
+            EXIT_FINDINGS
         } else {
-            ExitCode::SUCCESS
+            0
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod discover;
 mod read;
+pub mod shipped;
 
 pub use discover::{discover, BundleRoot, Discovery};
 pub use read::{load, MAX_FILE_BYTES};
