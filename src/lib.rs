@@ -1,1 +1,3 @@
 //! ebguard: stops Elastic Beanstalk deployments from breaking databases.
+
+pub mod shell;
