@@ -1,0 +1,4 @@
+#!/bin/bash
+set -euo pipefail
+cd /var/app/staging
+php artisan migrate --force
