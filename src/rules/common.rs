@@ -79,67 +79,68 @@ pub fn is_cfn_function(node: NodeRef<'_>) -> bool {
     }
 }
 
-/// The candidate nearest to `word` for a "did you mean" hint: the smallest edit distance
-/// (ignoring ASCII case), accepted only when it is small against the word's length, so a typo
-/// such as `container_command` or `option_setting` finds its key and an unrelated word gets no
-/// suggestion. Ties go to the first candidate, so callers list the likelier keys first.
+/// The candidate closest to `word` when it is plausibly a misspelling of it: same letters
+/// ignoring case and `-`/`_`, or at most two edits away (one for short words).
 pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    let word = word.to_ascii_lowercase();
-    let limit = (word.chars().count() / 3).clamp(1, 4);
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let folded = fold(word);
+    let budget = if folded.chars().count() <= 4 { 1 } else { 2 };
     candidates
         .iter()
-        .map(|&c| (edit_distance(&word, &c.to_ascii_lowercase()), c))
-        .filter(|&(d, _)| d <= limit)
-        .min_by_key(|&(d, _)| d)
+        .map(|c| (edit_distance(&folded, &fold(c)), *c))
+        .filter(|(d, _)| *d <= budget)
+        .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
 
-/// Levenshtein distance over code points, in two rows of memory.
+/// Levenshtein distance over chars; inputs here are short keys.
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut row = vec![0; b.len() + 1];
+    let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
         row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = prev[j] + usize::from(ca != cb);
-            row[j + 1] = substitute.min(prev[j + 1] + 1).min(row[j] + 1);
+        for (j, cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
         }
-        std::mem::swap(&mut prev, &mut row);
     }
-    prev[b.len()]
+    row[b.len()]
+}
+
+/// The integer a scalar option value holds (`'0'`, `600`), if any.
+pub fn integer_value(value: Option<&str>) -> Option<i64> {
+    value?.trim().parse().ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const KEYS: &[&str] = &["option_settings", "commands", "container_commands", "files"];
-
     #[test]
-    fn did_you_mean_finds_typos_and_case_slips() {
-        assert_eq!(
-            did_you_mean("container_command", KEYS),
-            Some("container_commands")
-        );
-        assert_eq!(
-            did_you_mean("option_setting", KEYS),
-            Some("option_settings")
-        );
-        assert_eq!(did_you_mean("Commands", KEYS), Some("commands"));
-        assert_eq!(did_you_mean("fils", KEYS), Some("files"));
+    fn did_you_mean_finds_spelling_variants() {
+        let keys = ["command", "leader_only", "ignoreErrors", "cwd", "test"];
+        assert_eq!(did_you_mean("leaderOnly", &keys), Some("leader_only"));
+        assert_eq!(did_you_mean("leader-only", &keys), Some("leader_only"));
+        assert_eq!(did_you_mean("ignore_errors", &keys), Some("ignoreErrors"));
+        assert_eq!(did_you_mean("comand", &keys), Some("command"));
+        assert_eq!(did_you_mean("timeout", &keys), None);
+        assert_eq!(did_you_mean("xyz", &keys), None);
     }
 
     #[test]
-    fn did_you_mean_stays_quiet_for_unrelated_words() {
-        assert_eq!(did_you_mean("Transform", KEYS), None);
-        assert_eq!(did_you_mean("x", KEYS), None);
-    }
-
-    #[test]
-    fn edit_distance_counts_insertions_deletions_substitutions() {
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(edit_distance("abc", "abc"), 0);
+    fn integer_values_parse_trimmed() {
+        assert_eq!(integer_value(Some(" 0 ")), Some(0));
+        assert_eq!(integer_value(Some("600")), Some(600));
+        assert_eq!(integer_value(Some("ten")), None);
+        assert_eq!(integer_value(None), None);
     }
 }

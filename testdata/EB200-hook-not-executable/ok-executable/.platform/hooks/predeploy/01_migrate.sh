@@ -1,5 +1,0 @@
-#!/bin/bash
-set -euo pipefail
-if [ "${EB_IS_COMMAND_LEADER:-}" = "true" ]; then
-  cd /var/app/staging && bundle exec rake db:migrate
-fi

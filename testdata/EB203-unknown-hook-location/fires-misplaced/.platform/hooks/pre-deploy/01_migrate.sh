@@ -1,2 +1,0 @@
-#!/bin/bash
-php artisan migrate --force
