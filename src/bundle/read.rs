@@ -78,11 +78,30 @@ fn files_below(root: &Path, dir: &Path) -> Vec<(String, Result<(), String>)> {
             Ok(e) => out.push((rel_path(root, e.path()), Ok(()))),
             Err(e) => {
                 let path = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
-                out.push((path, Err(e.to_string())));
+                out.push((path, Err(walk_error(root, &e))));
             }
         }
     }
     out
+}
+
+/// Says what is wrong in the user's terms: a broken link names its target, a loop its ancestor.
+fn walk_error(root: &Path, e: &walkdir::Error) -> String {
+    if let Some(ancestor) = e.loop_ancestor() {
+        return format!(
+            "symbolic link loop: it points back to `{}`, which contains it",
+            rel_path(root, ancestor)
+        );
+    }
+    let target = e.path().and_then(|p| fs::read_link(p).ok());
+    match (target, e.io_error()) {
+        (Some(target), Some(io)) if io.kind() == std::io::ErrorKind::NotFound => format!(
+            "broken symbolic link: its target `{}` does not exist",
+            target.display()
+        ),
+        (_, Some(io)) => format!("cannot read: {io}"),
+        _ => format!("cannot read: {e}"),
+    }
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {
@@ -113,7 +132,7 @@ pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
             let path = root.display_path(&rel);
             let file_name = inside.to_string();
             let config = match listed {
-                Err(e) => problem_config(path, file_name, format!("cannot read: {e}")),
+                Err(e) => problem_config(path, file_name, e),
                 Ok(()) => read_config(&root.dir.join(&rel), path, file_name, limits),
             };
             configs.push(config);

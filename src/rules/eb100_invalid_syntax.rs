@@ -35,7 +35,7 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
         } else {
             finding
                 .label("EB cannot read this file")
-                .help("fix the file so it is one YAML (spaces, no tabs) or JSON mapping of configuration keys")
+                .help("make it one UTF-8 YAML (indented with spaces) or JSON mapping of configuration keys, or remove it from `.ebextensions/`")
         };
         out.push(finding);
     }
@@ -46,7 +46,7 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
             continue;
         };
         out.push(
-            Finding::new(&RULE, hook.location(0..0), format!("cannot read this hook: {reason}"))
+            Finding::new(&RULE, hook.location(0..0), format!("EB cannot use this hook: {reason}"))
                 .label("unreadable")
                 .help("replace it with a regular, readable file; EB ships only regular files in the bundle"),
         );

@@ -25,10 +25,15 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
         let lines = script.matches("\r\n").count();
         // With CRLF the shebang names `bash\r`, which does not exist: EB fails with
         // `no such file or directory` (eb-facts §7 #3). Later CRs break commands instead.
-        let message = if script[..first].contains('\n') {
-            format!("this hook has Windows (CRLF) line endings on {lines} lines; the shell reads a carriage return at the end of each command")
+        let on = if lines == 1 {
+            "1 line".to_string()
         } else {
-            format!("this hook has Windows (CRLF) line endings on {lines} lines, so its first line names an interpreter ending in a carriage return and EB fails with `no such file or directory`")
+            format!("{lines} lines")
+        };
+        let message = if script.starts_with("#!") && !script[..first].contains('\n') {
+            format!("this hook has Windows (CRLF) line endings on {on}, so its `#!` line names an interpreter ending in a carriage return and EB fails with `no such file or directory`")
+        } else {
+            format!("this hook has Windows (CRLF) line endings on {on}; the shell reads a carriage return at the end of each command")
         };
         out.push(
             Finding::new(&RULE, hook.location(first..first + 1), message)
