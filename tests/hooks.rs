@@ -229,10 +229,10 @@ fn alias_bomb_and_deep_nesting_are_quick_eb100() {
     let tmp = tempfile::tempdir().unwrap();
     let b = tmp.path().join("bundle");
     // Billion laughs: nine levels of nine aliases each, 9^10 nodes when expanded.
-    let mut bomb = format!("a0: &a0 [{}]\n", vec!["\"lol\""; 9].join(", "));
+    let mut bomb = format!("a0: &a0 [{}]\n", ["\"lol\""; 9].join(", "));
     for i in 1..10 {
         let prev = format!("*a{}", i - 1);
-        let items = vec![prev.as_str(); 9].join(", ");
+        let items = [prev.as_str(); 9].join(", ");
         bomb.push_str(&format!("a{i}: &a{i} [{items}]\n"));
     }
     write(&b, ".ebextensions/01_bomb.config", bomb.as_bytes(), 0o644);
