@@ -53,6 +53,22 @@ fn at_file(bundle: &Bundle, rel: &str) -> Location {
     SourceFile::new(bundle.display_path(rel), String::new()).location(0..0)
 }
 
+/// Suffixes people add to keep a configuration file out of EB's way on purpose.
+const SET_ASIDE: &[&str] = &[
+    "bak", "bk", "backup", "old", "orig", "disabled", "off", "example", "sample", "dist", "tmp",
+    "swp",
+];
+
+/// A backup or a deliberately disabled copy: `01.config.bak`, `02.config.disabled`, `x~`.
+fn set_aside(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with('~')
+        || lower.contains(".config.")
+        || lower
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| SET_ASIDE.contains(&ext))
+}
+
 /// Why EB skips the file, or `None` when it is data rather than configuration (an Apache
 /// `.conf` or a script a command copies into place).
 fn why_ignored(file: &IgnoredFile) -> Option<(String, String)> {
@@ -73,7 +89,7 @@ fn why_ignored(file: &IgnoredFile) -> Option<(String, String)> {
             format!("move it to `.platform/{proxy}/{rest}`"),
         ));
     }
-    if !file.looks_like_config {
+    if !file.looks_like_config || set_aside(name) {
         return None;
     }
     let stem = match name.rsplit_once('.') {
