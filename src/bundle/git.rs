@@ -37,7 +37,8 @@ fn parse_stage(out: &[u8]) -> HashMap<String, u32> {
             let record = std::str::from_utf8(record).ok()?;
             let (meta, path) = record.split_once('\t')?;
             let mode = u32::from_str_radix(meta.split(' ').next()?, 8).ok()?;
-            Some((path.to_string(), mode & 0o7777))
+            // Only regular files (100644/100755); a link (120000) is judged by its target.
+            (mode & 0o170000 == 0o100000).then(|| (path.to_string(), mode & 0o7777))
         })
         .collect()
 }
@@ -51,6 +52,7 @@ mod tests {
         let out = [
             "100644 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 0\t.platform/hooks/prebuild/a b.sh",
             "100755 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 0\t.platform/hooks/predeploy/x",
+            "120000 e69de29bb2d1d6434b8b29ae775ad8c2e48c5391 0\t.platform/hooks/predeploy/link",
             "",
         ]
         .join("\0");

@@ -22,7 +22,9 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
             }
             // EB validates the file before running any of it and skips every key of a file
             // with an invalid key, with only a warning event (eb-facts §1.4, §7 #8).
-            let help = match did_you_mean(&section.name, TOP_LEVEL_KEYS) {
+            let help = match did_you_mean(&section.name, TOP_LEVEL_KEYS)
+                .or_else(|| containing(&section.name))
+            {
                 Some(key) => format!("did you mean `{key}`?"),
                 None => format!(
                     "use one of EB's keys ({}), or remove this one",
@@ -43,4 +45,15 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
             );
         }
     }
+}
+
+/// The longest key written inside `word`, for run-together slips such as
+/// `optiocontainer_commands` (seen in the corpus), which are too far for an edit distance.
+fn containing(word: &str) -> Option<&'static str> {
+    let word = word.to_ascii_lowercase();
+    TOP_LEVEL_KEYS
+        .iter()
+        .copied()
+        .filter(|key| key.len() >= 5 && word.contains(&key.to_ascii_lowercase()))
+        .max_by_key(|key| key.len())
 }
