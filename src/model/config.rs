@@ -115,7 +115,7 @@ impl ConfigFile {
                 let message = if source.text.get(e.span.clone()) == Some("\t") {
                     "invalid YAML: this line is indented with a tab; YAML indentation must be spaces".to_string()
                 } else {
-                    format!("invalid YAML/JSON: {}", e.message)
+                    e.message
                 };
                 let problem = FileProblem {
                     message,

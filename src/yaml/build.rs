@@ -71,8 +71,18 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, ParseError> {
     for item in Parser::new_from_str_with_options(text, options) {
         let (event, span) = item.map_err(|e| {
             let at = builder.tab_before(builder.offset(e.marker()));
+            let info = e.info();
+            // The parser stops at the nesting limit ("recursion limit exceeded"); say what that means.
+            let message = if info.contains("recursion limit") {
+                format!(
+                    "this value nests deeper than {} levels; ebguard stops here, and real EB configuration is never this deep",
+                    limits.max_depth
+                )
+            } else {
+                format!("invalid YAML/JSON: {info}")
+            };
             ParseError {
-                message: e.info(),
+                message,
                 span: at..builder.next_char_end(at),
             }
         })?;

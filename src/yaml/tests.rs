@@ -119,6 +119,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let text = "[".repeat(100_000);
     let err = parse(&text, Limits::default()).unwrap_err();
     assert!(err.span.start <= 200, "{err:?}");
+    assert!(err.message.contains("deeper than 128 levels"), "{err:?}");
 }
 
 #[test]
