@@ -1,1 +1,2 @@
 //! ebguard: stops Elastic Beanstalk deployments from breaking databases.
+pub mod migrate;
