@@ -338,3 +338,44 @@ per_engine!(
     exit_codes_pass_through,
     rds_variables_locate_the_database,
 );
+
+/// TLS through sslmode/sslrootcert, with the server's own certificate as the root (the
+/// way an RDS CA bundle is used). A failed verification is a configuration error.
+#[test]
+fn postgres_tls_verification() {
+    let Some(db) = Db::from_env(Engine::Postgres, "postgres_tls_verification") else {
+        return;
+    };
+    if db.sql("SHOW ssl") != "on" {
+        eprintln!("SKIPPED: postgres_tls_verification needs a server with ssl = on");
+        return;
+    }
+    let root = db.sql("SHOW ssl_cert_file");
+    let url = db.password_url();
+    let lock = lock_name("tls");
+    for (query, expected) in [
+        ("sslmode=require".to_owned(), 0),
+        ("sslmode=verify-full".to_owned(), 78),
+        (format!("sslmode=verify-ca&sslrootcert={root}"), 0),
+        (
+            "sslmode=verify-ca&sslrootcert=/nonexistent/ca.pem".to_owned(),
+            78,
+        ),
+    ] {
+        let url = format!("{url}?{query}");
+        let out = output(&mut migrate([
+            "--database-url",
+            &url,
+            "--lock-name",
+            &lock,
+            "--",
+            "true",
+        ]));
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{query}: {}",
+            stderr(&out)
+        );
+    }
+}

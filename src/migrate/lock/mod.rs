@@ -297,15 +297,20 @@ fn classify(err: &sqlx::Error) -> ErrorClass {
             }
             postgres::classify(db.code().as_deref().unwrap_or(""))
         }
-        sqlx::Error::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            // A missing file (e.g. sslrootcert), not a missing server.
+        // A missing file (e.g. sslrootcert), not a missing server; and rustls reports a
+        // failed certificate verification (wrong sslmode/sslrootcert) as InvalidData.
+        sqlx::Error::Io(io)
+            if matches!(
+                io.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::InvalidData
+            ) =>
+        {
             ErrorClass::Fatal(Failure::Configuration)
         }
         sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => {
             ErrorClass::Transient
         }
-        // TLS (certificate verification, handshake: a wrong sslmode/sslrootcert), bad
-        // options and anything unexpected: retrying cannot help.
+        // TLS setup, bad options and anything unexpected: retrying cannot help.
         _ => ErrorClass::Fatal(Failure::Configuration),
     }
 }
