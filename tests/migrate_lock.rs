@@ -306,6 +306,39 @@ fn rds_variables_locate_the_database(db: &Db) {
     assert!(log.contains("event=lock-acquired"), "{log}");
 }
 
+fn json_log_lines_are_objects(db: &Db) {
+    let out = output(&mut locked(
+        db,
+        &lock_name("json"),
+        &["--log-format", "json"],
+        &["true"],
+    ));
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let events: Vec<String> = stderr(&out)
+        .lines()
+        .map(|line| {
+            let value: serde_json::Value = serde_json::from_str(line).expect("JSON line");
+            assert!(line.starts_with("{\"event\":"), "{line}");
+            value["event"].as_str().expect("event").to_owned()
+        })
+        .collect();
+    for event in [
+        "leader",
+        "database",
+        "connected",
+        "lock-key",
+        "lock-acquired",
+        "child-start",
+        "child-end",
+        "lock-released",
+    ] {
+        assert!(
+            events.iter().any(|e| e == event),
+            "{event} missing: {events:?}"
+        );
+    }
+}
+
 macro_rules! per_engine {
     ($($scenario:ident),* $(,)?) => {
         mod postgres {
@@ -337,6 +370,7 @@ per_engine!(
     bad_credentials_exit_77,
     exit_codes_pass_through,
     rds_variables_locate_the_database,
+    json_log_lines_are_objects,
 );
 
 /// TLS through sslmode/sslrootcert, with the server's own certificate as the root (the

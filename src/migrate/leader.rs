@@ -34,11 +34,11 @@ impl LeaderStatus {
     }
 }
 
-/// What this instance does before touching the command.
+/// What this instance does before touching the command; `D` is the configured database.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
+pub enum Decision<D> {
     /// Take the database lock, then run (every instance, leader or not).
-    RunLocked,
+    RunLocked(D),
     /// No database: the EB leader runs alone, trusting EB's election.
     RunUnlocked,
     /// Exit 0 without running, with this notice.
@@ -47,10 +47,10 @@ pub enum Decision {
     Refuse(&'static str),
 }
 
-impl Decision {
-    pub fn as_str(self) -> &'static str {
+impl<D> Decision<D> {
+    pub fn as_str(&self) -> &'static str {
         match self {
-            Decision::RunLocked => "lock-then-run",
+            Decision::RunLocked(_) => "lock-then-run",
             Decision::RunUnlocked => "run-unlocked",
             Decision::Skip(_) => "skip",
             Decision::Refuse(_) => "refuse",
@@ -58,17 +58,21 @@ impl Decision {
     }
 }
 
-pub fn decide(status: LeaderStatus, database: bool, skip_if_not_leader: bool) -> Decision {
+pub fn decide<D>(
+    status: LeaderStatus,
+    database: Option<D>,
+    skip_if_not_leader: bool,
+) -> Decision<D> {
     match (database, status) {
-        (true, LeaderStatus::NotLeader) if skip_if_not_leader => Decision::Skip(
+        (Some(_), LeaderStatus::NotLeader) if skip_if_not_leader => Decision::Skip(
             "EB_IS_COMMAND_LEADER=false and --skip-if-not-leader: the leader runs the command",
         ),
-        (true, _) => Decision::RunLocked,
-        (false, LeaderStatus::Leader) => Decision::RunUnlocked,
-        (false, LeaderStatus::NotLeader) => Decision::Skip(
+        (Some(database), _) => Decision::RunLocked(database),
+        (None, LeaderStatus::Leader) => Decision::RunUnlocked,
+        (None, LeaderStatus::NotLeader) => Decision::Skip(
             "no database configured and EB_IS_COMMAND_LEADER=false: the leader runs the command",
         ),
-        (false, LeaderStatus::Unknown) => Decision::Refuse(
+        (None, LeaderStatus::Unknown) => Decision::Refuse(
             "no database configured and EB_IS_COMMAND_LEADER is not set to true or false \
              (instances launched by scaling have no leader); configure DATABASE_URL, \
              --database-url or the RDS_* variables so the database lock can serialise the run",
@@ -106,12 +110,19 @@ mod tests {
     #[test]
     fn database_means_lock_unless_opted_out() {
         use LeaderStatus::*;
-        assert_eq!(decide(NotLeader, true, false), Decision::RunLocked);
-        assert!(matches!(decide(NotLeader, true, true), Decision::Skip(_)));
-        assert_eq!(decide(Unknown, true, true), Decision::RunLocked);
-        assert_eq!(decide(Leader, true, true), Decision::RunLocked);
-        assert_eq!(decide(Leader, false, false), Decision::RunUnlocked);
-        assert!(matches!(decide(NotLeader, false, false), Decision::Skip(_)));
-        assert!(matches!(decide(Unknown, false, true), Decision::Refuse(_)));
+        let db = Some("db");
+        assert_eq!(decide(NotLeader, db, false), Decision::RunLocked("db"));
+        assert!(matches!(decide(NotLeader, db, true), Decision::Skip(_)));
+        assert_eq!(decide(Unknown, db, true), Decision::RunLocked("db"));
+        assert_eq!(decide(Leader, db, true), Decision::RunLocked("db"));
+        assert_eq!(decide::<&str>(Leader, None, false), Decision::RunUnlocked);
+        assert!(matches!(
+            decide::<&str>(NotLeader, None, false),
+            Decision::Skip(_)
+        ));
+        assert!(matches!(
+            decide::<&str>(Unknown, None, true),
+            Decision::Refuse(_)
+        ));
     }
 }

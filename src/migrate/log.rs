@@ -54,15 +54,20 @@ impl Log {
                 line
             }
             LogFormat::Json => {
-                let mut object = serde_json::Map::new();
-                object.insert("event".into(), event.into());
+                // Built by hand so `event` stays first and fields keep their order.
+                let mut line = format!("{{\"event\":{}", json_string(event));
                 for (key, value) in fields {
-                    object.insert(key.into(), value.into());
+                    line.push_str(&format!(",{}:{}", json_string(key), json_string(&value)));
                 }
-                serde_json::Value::Object(object).to_string()
+                line.push('}');
+                line
             }
         }
     }
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
 }
 
 /// logfmt quoting: bare when unambiguous, otherwise a Rust/JSON-style quoted string.

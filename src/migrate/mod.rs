@@ -66,33 +66,29 @@ async fn orchestrate(args: &MigrateArgs, log: &mut Log) -> Result<i32, MigrateEr
     let resolved = url::resolve(&sources, &env, log.secrets_mut());
     let status = LeaderStatus::from_value(env(LEADER_VARIABLE).as_deref());
     let target = resolved?;
-    let decision = leader::decide(status, target.is_some(), args.skip_if_not_leader);
+    let configured = if target.is_some() {
+        "configured"
+    } else {
+        "none"
+    };
+    let decision = leader::decide(status, target, args.skip_if_not_leader);
     log.event(
         "leader",
         &[
             (LEADER_VARIABLE, status.as_str().into()),
-            (
-                "database",
-                if target.is_some() {
-                    "configured"
-                } else {
-                    "none"
-                }
-                .into(),
-            ),
+            ("database", configured.into()),
             ("decision", decision.as_str().into()),
         ],
     );
     let log = &*log;
-    match (decision, target) {
-        (Decision::Skip(why), _) => {
+    match decision {
+        Decision::Skip(why) => {
             log.event("skipped", &[("reason", why.into())]);
             Ok(0)
         }
-        (Decision::Refuse(why), _) => Err(MigrateError::new(Failure::Configuration, why)),
-        (Decision::RunLocked, Some(target)) => run_locked(args, &target, &mut signals, log).await,
-        // `decide` only picks RunLocked with a database; without one the leader runs.
-        (Decision::RunLocked | Decision::RunUnlocked, _) => {
+        Decision::Refuse(why) => Err(MigrateError::new(Failure::Configuration, why)),
+        Decision::RunLocked(target) => run_locked(args, &target, &mut signals, log).await,
+        Decision::RunUnlocked => {
             log.event(
                 "running-unlocked",
                 &[(
