@@ -413,3 +413,36 @@ fn postgres_tls_verification() {
         );
     }
 }
+
+/// A server-side idle killer (`idle_session_timeout`, PostgreSQL 14+) would end the idle
+/// lock session mid-run; ebguard turns it off for its session, so the heartbeat finds the
+/// session alive.
+#[test]
+fn postgres_idle_session_timeout_does_not_end_the_lock_session() {
+    let Some(db) = Db::from_env(Engine::Postgres, "postgres_idle_session_timeout") else {
+        return;
+    };
+    let url = format!(
+        "{}?options=-c%20idle_session_timeout%3D500",
+        db.password_url()
+    );
+    let lock = lock_name("idle");
+    let out = output(&mut migrate([
+        "--database-url",
+        &url,
+        "--lock-name",
+        &lock,
+        "--heartbeat-interval",
+        "1s",
+        "--",
+        "sleep",
+        "2.5",
+    ]));
+    let log = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{log}");
+    assert!(!log.contains("event=heartbeat-failed"), "{log}");
+    assert!(
+        log.contains("event=lock-released key=") && log.contains("released=true"),
+        "{log}"
+    );
+}
