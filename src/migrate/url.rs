@@ -100,6 +100,10 @@ pub fn resolve(
     secrets: &mut Secrets,
 ) -> Result<Option<DatabaseTarget>, MigrateError> {
     let non_empty = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    // The PostgreSQL driver also reads libpq's PGPASSWORD: never print that either.
+    if let Some(password) = env("PGPASSWORD") {
+        secrets.add_password(&password);
+    }
     if let Some(url) = sources.database_url {
         return from_url(url, "--database-url".into(), sources.engine, secrets).map(Some);
     }
@@ -309,6 +313,12 @@ mod tests {
         );
         assert_eq!(secrets.scrub("x p@ss:w/rd S3cr3t y"), "x *** y");
         assert_eq!(secrets.scrub("p%40ss%3Aw%2Frd%20S3cr3t"), "***");
+    }
+
+    #[test]
+    fn pgpassword_is_a_secret_too() {
+        let (_, secrets) = resolve_with(None, &[("PGPASSWORD", "Pg5ecret")], None);
+        assert_eq!(secrets.scrub("password Pg5ecret"), "password ***");
     }
 
     #[test]
