@@ -152,7 +152,8 @@ fn map_entry(file: &ConfigFile, key: NodeRef<'_>, options: NodeRef<'_>, out: &mu
 }
 
 /// Every EB namespace, platform-specific ones and the `aws:elasticbeanstalk:customoption`
-/// namespace for custom options included, is an `aws:` name (eb-facts §1.5); EB rejects others.
+/// namespace for a bundle's own options included, is an `aws:` name (eb-facts §1.5; AWS
+/// *Custom options*); custom platforms, retired in 2022, declared theirs in `platform.yaml`.
 fn namespace_problems(
     file: &ConfigFile,
     at: NodeRef<'_>,
