@@ -117,7 +117,7 @@ fn list_entry(file: &ConfigFile, item: NodeRef<'_>, out: &mut Vec<Finding>) {
             );
         }
     }
-    // Point at the entry's first key: the entry's own span runs on to the next entry.
+    // Point at the entry's first key rather than underlining the whole entry.
     let anchor = entries.first().map_or(item, |(key, _)| *key);
     for required in missing.into_iter().filter(|m| !explained.contains(m)) {
         out.push(finding(
@@ -134,6 +134,15 @@ fn map_entry(file: &ConfigFile, key: NodeRef<'_>, options: NodeRef<'_>, out: &mu
     let Some(written) = key.as_str() else {
         return;
     };
+    if !(options.is_mapping() || options.is_null()) && written.contains(':') {
+        out.push(finding(
+            file,
+            options,
+            format!("the options of `{written}` must be a mapping of option names to values"),
+            "write one `OptionName: value` per line under the namespace, without `- `",
+        ));
+        return;
+    }
     if !(options.is_mapping() || options.is_null()) {
         // `option_settings: {DEBUG: "false"}`: an option written where a namespace belongs.
         out.push(finding(
