@@ -258,3 +258,34 @@ fn out_of_range(namespace: &str, option: &str, value: &str) -> Option<(String, S
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_are_aws_names() {
+        assert!(namespace_shaped("aws:elasticbeanstalk:command"));
+        assert!(namespace_shaped("aws:elbv2:listener:443"));
+        assert!(!namespace_shaped("elasticbeanstalk:command"));
+        assert!(!namespace_shaped("aws:"));
+        assert!(!namespace_shaped("aws:elasticbeanstalk::command"));
+        assert!(!namespace_shaped("aws:elastic beanstalk"));
+    }
+
+    #[test]
+    fn documented_ranges() {
+        let cmd = "aws:elasticbeanstalk:command";
+        assert!(out_of_range(cmd, "Timeout", "1").is_none());
+        assert!(out_of_range(cmd, "Timeout", "3600").is_none());
+        assert!(out_of_range(cmd, "Timeout", "0").is_some());
+        assert!(out_of_range(cmd, "Timeout", "3601").is_some());
+        assert!(out_of_range(cmd, "Timeout", "10m").is_some());
+        assert!(out_of_range(cmd, "DeploymentPolicy", "Immutable").is_none());
+        let (_, help) = out_of_range(cmd, "DeploymentPolicy", "rolling").unwrap();
+        assert_eq!(help, "did you mean `Rolling`?");
+        assert!(out_of_range(SCHEDULED_ACTION, "MinSize", "0").is_none());
+        assert!(out_of_range(SCHEDULED_ACTION, "MaxSize", "10001").is_some());
+        assert!(out_of_range("aws:autoscaling:asg", "MinSize", "0").is_none());
+    }
+}
