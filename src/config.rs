@@ -203,11 +203,10 @@ impl Config {
         }
     }
 
-    pub fn severity(&self, rule: &Rule) -> Severity {
-        self.severities
-            .get(rule.id)
-            .copied()
-            .unwrap_or(rule.severity)
+    /// The severity `[rules.<ID>]` sets for every finding of `rule`, if any; otherwise each
+    /// finding keeps the severity its rule gave it.
+    pub fn severity(&self, rule: &Rule) -> Option<Severity> {
+        self.severities.get(rule.id).copied()
     }
 
     /// The directory `exclude` globs are relative to.
@@ -312,7 +311,7 @@ mod tests {
     #[test]
     fn severities_are_per_rule() {
         let config = Config::parse("[rules.EB008]\nseverity = \"error\"\n", "x").unwrap();
-        assert_eq!(config.severity(rule("EB008")), Severity::Error);
-        assert_eq!(config.severity(rule("EB001")), rule("EB001").severity);
+        assert_eq!(config.severity(rule("EB008")), Some(Severity::Error));
+        assert_eq!(config.severity(rule("EB001")), None);
     }
 }

@@ -7,6 +7,7 @@ pub mod baseline;
 pub mod bundle;
 pub mod config;
 pub mod finding;
+pub mod migrate;
 pub mod model;
 pub mod report;
 pub mod rules;
@@ -143,7 +144,9 @@ pub fn check_roots(roots: &[BundleRoot], errors: Vec<String>, options: &Options)
             outcome.suppressed.extend(applied.suppressed);
         }
         for f in &mut findings {
-            f.severity = config.severity(f.rule);
+            if let Some(severity) = config.severity(f.rule) {
+                f.severity = severity;
+            }
         }
         outcome.findings.extend(findings);
         outcome.bundles.push(bundle);

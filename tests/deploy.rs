@@ -2,6 +2,8 @@
 //! the EB CLI would upload (git's HEAD, the index with `--staged`, or the directory minus
 //! `.ebignore`), never calls `eb` on a failing lint, and otherwise hands over to `eb deploy`.
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -73,6 +73,31 @@ pub fn fixture_cases() -> impl Iterator<Item = Case> {
     cases.into_iter()
 }
 
+/// Runs `git` in `dir` as a fixed author, with extra environment variables; panics on failure.
+pub fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=ebguard",
+            "-c",
+            "user.email=ebguard@example.com",
+        ])
+        .args(args)
+        .envs(env.iter().copied())
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+pub fn git(dir: &Path, args: &[&str]) {
+    git_with(dir, args, &[]);
+}
+
 /// `../shared`, which CI always has and a user's clone does not.
 pub fn shared() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
@@ -85,3 +110,7 @@ pub fn shared() -> Option<PathBuf> {
         None
     }
 }
+
+mod db;
+#[allow(unused_imports)] // only the migrate_* tests use the database helpers
+pub use db::*;
