@@ -3,7 +3,9 @@
 //! Data flows one way: files ([`bundle`]) -> span tree ([`yaml`]) -> model ([`model`]) ->
 //! rules ([`rules`]) -> findings ([`finding`]) -> reports ([`report`]).
 
+pub mod baseline;
 pub mod bundle;
+pub mod config;
 pub mod finding;
 pub mod migrate;
 pub mod model;
@@ -11,19 +13,26 @@ pub mod report;
 pub mod rules;
 pub mod shell;
 pub mod source;
+pub mod suppress;
 pub mod yaml;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
+use bundle::BundleRoot;
+use config::Config;
 use finding::{Finding, Severity};
-use model::Bundle;
+use model::{Bundle, ModeOrigin};
+use shell::Recognizer;
 
 /// The result of checking some paths.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub bundles: Vec<Bundle>,
     pub findings: Vec<Finding>,
-    /// Paths that could not be read at all (exit code 2).
+    /// Findings silenced by inline suppressions.
+    pub suppressed: Vec<Finding>,
+    /// Paths or configuration files that could not be read (exit code 2).
     pub input_errors: Vec<String>,
 }
 
@@ -33,16 +42,113 @@ impl Outcome {
     }
 }
 
-/// Finds every bundle under `paths`, models it and runs every rule.
-pub fn check(paths: &[PathBuf], settings: &rules::Settings) -> Outcome {
+/// How a check runs, from the command line.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// `--config`: one configuration for every bundle instead of each bundle's `ebguard.toml`.
+    pub config: Option<PathBuf>,
+    /// `--min-timeout`, which wins over the configuration's `min-deploy-timeout`.
+    pub min_deploy_timeout: Option<u32>,
+    /// `--no-ignores`: inline suppressions are not applied.
+    pub no_ignores: bool,
+    /// Where hook modes come from when not from the file system: `ebguard deploy` lints a
+    /// copy of git's tree, whose modes are git's.
+    pub mode_origin: Option<ModeOrigin>,
+}
+
+/// Configurations read so far, by file, so each is read (and its errors reported) once.
+#[derive(Default)]
+struct Configs {
+    loaded: Vec<Config>,
+    by_path: HashMap<Option<PathBuf>, Option<usize>>,
+}
+
+impl Configs {
+    fn get(&mut self, path: Option<PathBuf>, errors: &mut Vec<String>) -> Option<&Config> {
+        if !self.by_path.contains_key(&path) {
+            let read = match &path {
+                None => Ok(Config::default()),
+                Some(p) => Config::load(p),
+            };
+            let index = match read {
+                Ok(config) => {
+                    self.loaded.push(config);
+                    Some(self.loaded.len() - 1)
+                }
+                Err(e) => {
+                    errors.push(format!("invalid configuration: {e}"));
+                    None
+                }
+            };
+            self.by_path.insert(path.clone(), index);
+        }
+        self.by_path[&path].map(|i| &self.loaded[i])
+    }
+}
+
+/// The file a finding's display path names, on disk.
+fn file_of(root: &BundleRoot, display: &str) -> PathBuf {
+    let rel = if root.display.is_empty() {
+        display
+    } else {
+        display
+            .strip_prefix(&root.display)
+            .map_or(display, |r| r.trim_start_matches('/'))
+    };
+    root.dir.join(rel)
+}
+
+/// Finds every bundle under `paths`, models it and runs the rules its configuration enables,
+/// then applies `exclude`, per-rule severities and inline suppressions.
+pub fn check(paths: &[PathBuf], options: &Options) -> Outcome {
     let discovery = bundle::discover(paths);
+    check_roots(&discovery.roots, discovery.errors, options)
+}
+
+/// [`check`] for bundle roots already found; `errors` are carried into the outcome.
+pub fn check_roots(roots: &[BundleRoot], errors: Vec<String>, options: &Options) -> Outcome {
     let mut outcome = Outcome {
-        input_errors: discovery.errors,
+        input_errors: errors,
         ..Outcome::default()
     };
-    for root in &discovery.roots {
-        let bundle = bundle::load(root, yaml::Limits::default());
-        outcome.findings.extend(rules::check(&bundle, settings));
+    let mut configs = Configs::default();
+    for root in roots {
+        let path = match &options.config {
+            Some(p) => Some(p.clone()),
+            None => Config::find(&root.dir),
+        };
+        let Some(config) = configs.get(path, &mut outcome.input_errors) else {
+            continue;
+        };
+        if config.excluded(&root.dir) {
+            continue;
+        }
+        let mut bundle = bundle::load(root, yaml::Limits::default());
+        if let Some(origin) = options.mode_origin {
+            for hook in &mut bundle.hooks {
+                hook.mode_origin = origin;
+            }
+        }
+        let settings = rules::Settings {
+            recognizer: Recognizer::with_patterns(config.migration_patterns.clone()),
+            min_deploy_timeout: options.min_deploy_timeout.or(config.min_deploy_timeout),
+        };
+        let mut findings = Vec::new();
+        for rule in rules::ALL.iter().filter(|r| config.enabled(r)) {
+            (rule.check)(&bundle, &settings, &mut findings);
+        }
+        findings.retain(|f| !config.excluded(&file_of(root, &f.location.path)));
+        if !options.no_ignores {
+            let applied = suppress::apply(&bundle, findings, &|r| config.enabled(r));
+            findings = applied.findings;
+            outcome.suppressed.extend(applied.suppressed);
+        }
+        for f in &mut findings {
+            if let Some(severity) = config.severity(f.rule) {
+                f.severity = severity;
+            }
+        }
+        outcome.findings.extend(findings);
         outcome.bundles.push(bundle);
     }
     outcome

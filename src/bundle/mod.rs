@@ -4,6 +4,7 @@
 mod discover;
 mod git;
 mod read;
+pub mod shipped;
 
 pub use discover::{discover, BundleRoot, Discovery};
 pub use read::{load, MAX_FILE_BYTES};

@@ -26,6 +26,8 @@ mod eb200_hook_not_executable;
 mod eb201_hook_crlf_line_endings;
 mod eb202_hook_missing_shebang;
 mod eb203_unknown_hook_location;
+pub(crate) mod eb900_unused_suppression;
+pub(crate) mod eb901_invalid_suppression;
 
 use crate::finding::{Finding, Severity};
 use crate::model::Bundle;
@@ -95,6 +97,8 @@ pub static ALL: &[&Rule] = &[
     &eb201_hook_crlf_line_endings::RULE,
     &eb202_hook_missing_shebang::RULE,
     &eb203_unknown_hook_location::RULE,
+    &eb900_unused_suppression::RULE,
+    &eb901_invalid_suppression::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {
