@@ -5,7 +5,9 @@
 
 pub mod bundle;
 pub mod finding;
+pub mod guard;
 pub mod model;
+mod parallel;
 pub mod report;
 pub mod rules;
 pub mod shell;
@@ -30,18 +32,42 @@ impl Outcome {
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
     }
+
+    /// Whether ebguard hit a bug of its own (EB000): the report is incomplete (exit code 2).
+    pub fn has_internal_errors(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| *f.rule == rules::eb000_internal_error::RULE)
+    }
 }
 
 /// Finds every bundle under `paths`, models it and runs every rule.
 pub fn check(paths: &[PathBuf], settings: &rules::Settings) -> Outcome {
+    check_with_rules(paths, settings, rules::ALL)
+}
+
+/// [`check`] with a chosen set of rules: none for a parse-only pass (`check --parse-only`,
+/// the benchmark's baseline), or a test's own rules.
+///
+/// Bundles are independent, so they are loaded and checked on every core; results are put
+/// back in discovery order, so the output never depends on which thread finished first.
+pub fn check_with_rules(
+    paths: &[PathBuf],
+    settings: &rules::Settings,
+    rules: &[&rules::Rule],
+) -> Outcome {
     let discovery = bundle::discover(paths);
+    let checked = parallel::map(&discovery.roots, |root| {
+        let bundle = bundle::load(root, yaml::Limits::default());
+        let findings = rules::check_with(&bundle, settings, rules);
+        (bundle, findings)
+    });
     let mut outcome = Outcome {
         input_errors: discovery.errors,
         ..Outcome::default()
     };
-    for root in &discovery.roots {
-        let bundle = bundle::load(root, yaml::Limits::default());
-        outcome.findings.extend(rules::check(&bundle, settings));
+    for (bundle, findings) in checked {
+        outcome.findings.extend(findings);
         outcome.bundles.push(bundle);
     }
     outcome

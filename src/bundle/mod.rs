@@ -5,4 +5,4 @@ mod discover;
 mod read;
 
 pub use discover::{discover, BundleRoot, Discovery};
-pub use read::{load, MAX_FILE_BYTES};
+pub use read::{in_memory, load, MAX_FILE_BYTES};

@@ -10,8 +10,10 @@ use walkdir::WalkDir;
 
 use super::discover::BundleRoot;
 use crate::model::{
-    Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, ModeOrigin,
+    Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, InternalError,
+    ModeOrigin,
 };
+use crate::guard;
 use crate::source::SourceFile;
 use crate::yaml::Limits;
 
@@ -29,41 +31,40 @@ enum Bytes {
     Problem(String),
 }
 
-fn read_limited(path: &Path) -> Bytes {
+/// The file's first bytes (at most the limit) and its Unix permission bits.
+fn read_limited(path: &Path) -> (Bytes, Option<u32>) {
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if fs::symlink_metadata(path).is_ok() => {
-            return Bytes::Problem(format!("broken or looping symbolic link: {e}"))
+            let reason = format!("broken or looping symbolic link: {e}");
+            return (Bytes::Problem(reason), None);
         }
-        Err(e) => return Bytes::Problem(format!("cannot read: {e}")),
+        Err(e) => return (Bytes::Problem(format!("cannot read: {e}")), None),
     };
+    let mode = Some(meta.permissions().mode() & 0o7777);
     if !meta.is_file() {
-        return Bytes::Problem(
-            "not a regular file (a FIFO, socket or device); EB can only ship regular files".into(),
-        );
+        let reason =
+            "not a regular file (a FIFO, socket or device); EB can only ship regular files";
+        return (Bytes::Problem(reason.into()), mode);
     }
     let mut buf = Vec::new();
     let file = match fs::File::open(path) {
         Ok(file) => file,
-        Err(e) => return Bytes::Problem(format!("cannot read: {e}")),
+        Err(e) => return (Bytes::Problem(format!("cannot read: {e}")), mode),
     };
     if let Err(e) = file.take(MAX_FILE_BYTES).read_to_end(&mut buf) {
-        return Bytes::Problem(format!("cannot read: {e}"));
+        return (Bytes::Problem(format!("cannot read: {e}")), mode);
     }
     if meta.len() > MAX_FILE_BYTES {
-        Bytes::TooLarge(buf, meta.len())
+        (Bytes::TooLarge(buf, meta.len()), mode)
     } else {
-        Bytes::Read(buf)
+        (Bytes::Read(buf), mode)
     }
-}
-
-fn mode_of(path: &Path) -> Option<u32> {
-    fs::metadata(path)
-        .ok()
-        .map(|m| m.permissions().mode() & 0o7777)
 }
 
 /// Lists the files below `dir` (following links, with loop detection), relative to `root`.
+/// A directory named like a configuration file is listed too, as an error: the user surely
+/// meant a file, and EB applies nothing from it.
 fn files_below(root: &Path, dir: &Path) -> Vec<(String, Result<(), String>)> {
     let mut out = Vec::new();
     for entry in WalkDir::new(dir)
@@ -72,11 +73,16 @@ fn files_below(root: &Path, dir: &Path) -> Vec<(String, Result<(), String>)> {
         .sort_by_file_name()
     {
         match entry {
-            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) if e.file_type().is_dir() => {
+                if e.depth() == 1 && e.file_name().to_string_lossy().ends_with(".config") {
+                    let reason = "a directory, not a file; EB reads only files named `*.config` directly inside .ebextensions/".to_string();
+                    out.push((rel_path(root, e.path()), Err(reason)));
+                }
+            }
             Ok(e) => out.push((rel_path(root, e.path()), Ok(()))),
             Err(e) => {
                 let path = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
-                out.push((path, Err(e.to_string())));
+                out.push((path, Err(format!("cannot read: {e}"))));
             }
         }
     }
@@ -90,70 +96,122 @@ fn rel_path(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Where a file of the bundle goes in the model, by its path relative to the bundle root.
+enum Place {
+    /// `.ebextensions/<file_name>.config`: configuration EB applies (eb-facts §1.1).
+    Config(String),
+    /// Anything else under `.ebextensions/`: EB never reads it as configuration.
+    IgnoredEbextension,
+    Hook(Option<HookKind>, Option<HookPhase>),
+    /// Under `.platform/` but not a hook directory (`.platform/nginx/`, ...).
+    Elsewhere,
+}
+
+fn place_of(rel: &str) -> Place {
+    if let Some(inside) = rel.strip_prefix(".ebextensions/") {
+        return if inside.contains('/') || !inside.ends_with(".config") {
+            Place::IgnoredEbextension
+        } else {
+            Place::Config(inside.to_string())
+        };
+    }
+    let mut parts = rel.split('/').skip(1);
+    let kind = match parts.next() {
+        Some("hooks") => Some(HookKind::Hooks),
+        Some("confighooks") => Some(HookKind::ConfigHooks),
+        Some("hook" | "confighook") => None,
+        _ => return Place::Elsewhere,
+    };
+    let rest: Vec<&str> = parts.collect();
+    let phase = match rest.as_slice() {
+        [dir, _file] => HookPhase::from_dir(dir),
+        _ => None,
+    };
+    Place::Hook(kind, phase)
+}
+
 pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
-    let mut configs = Vec::new();
-    let mut ignored = Vec::new();
-    let ebextensions = root.dir.join(".ebextensions");
-    if ebextensions.is_dir() {
-        for (rel, listed) in files_below(&root.dir, &ebextensions) {
-            let inside = rel.trim_start_matches(".ebextensions/");
-            // EB reads only `.ebextensions/*.config` (eb-facts §1.1).
-            if inside.contains('/') || !inside.ends_with(".config") {
-                ignored.push(rel);
+    let mut listed = Vec::new();
+    for dir in [".ebextensions", ".platform"] {
+        let dir = root.dir.join(dir);
+        if dir.is_dir() {
+            listed.extend(files_below(&root.dir, &dir));
+        }
+    }
+    assemble(root, listed, limits, |rel, listed| match listed {
+        Ok(()) => read_limited(&root.dir.join(rel)),
+        Err(reason) => (Bytes::Problem(reason), None),
+    })
+}
+
+/// A bundle from files held in memory, as `(path inside the bundle, mode, bytes)`: the same
+/// model `load` builds from disk, for fuzzing and tests. Paths use forward slashes.
+pub fn in_memory(root: &str, files: &[(&str, Option<u32>, &[u8])], limits: Limits) -> Bundle {
+    let listed = files.iter().map(|&(rel, mode, bytes)| (rel.to_string(), (mode, bytes)));
+    let root = BundleRoot {
+        dir: root.into(),
+        display: root.to_string(),
+    };
+    assemble(&root, listed.collect(), limits, |_, (mode, bytes)| {
+        let len = bytes.len() as u64;
+        let bytes = if len > MAX_FILE_BYTES {
+            Bytes::TooLarge(bytes[..MAX_FILE_BYTES as usize].to_vec(), len)
+        } else {
+            Bytes::Read(bytes.to_vec())
+        };
+        (bytes, mode)
+    })
+}
+
+/// Builds the model of one bundle from its listed files; `fetch` reads a file's bytes and mode.
+/// Each file is modelled under its own panic guard, so a bug costs one file, not the run.
+fn assemble<L>(
+    root: &BundleRoot,
+    listed: Vec<(String, L)>,
+    limits: Limits,
+    fetch: impl Fn(&str, L) -> (Bytes, Option<u32>),
+) -> Bundle {
+    let mut bundle = Bundle {
+        root: root.display.clone(),
+        configs: Vec::new(),
+        hooks: Vec::new(),
+        ignored_ebextensions: Vec::new(),
+        internal_errors: Vec::new(),
+    };
+    for (rel, listed) in listed {
+        let path = root.display_path(&rel);
+        let modelled = match place_of(&rel) {
+            Place::IgnoredEbextension => {
+                bundle.ignored_ebextensions.push(rel);
                 continue;
             }
-            let path = root.display_path(&rel);
-            let file_name = inside.to_string();
-            let config = match listed {
-                Err(e) => problem_config(path, file_name, format!("cannot read: {e}")),
-                Ok(()) => read_config(&root.dir.join(&rel), path, file_name, limits),
-            };
-            configs.push(config);
+            Place::Elsewhere => continue,
+            Place::Config(file_name) => {
+                let (bytes, _) = fetch(&rel, listed);
+                guard::catch(|| config_from_bytes(bytes, path.clone(), file_name, limits))
+                    .map(|config| bundle.configs.push(config))
+            }
+            Place::Hook(kind, phase) => {
+                let (bytes, mode) = fetch(&rel, listed);
+                guard::catch(|| hook_from_bytes(bytes, path.clone())).map(|(source, content)| {
+                    bundle.hooks.push(Hook {
+                        source,
+                        rel_path: rel,
+                        kind,
+                        phase,
+                        content,
+                        mode,
+                        mode_origin: ModeOrigin::FileSystem,
+                    })
+                })
+            }
+        };
+        if let Err(message) = modelled {
+            bundle.internal_errors.push(InternalError { path, message });
         }
     }
-    configs.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-    let mut hooks = Vec::new();
-    let platform = root.dir.join(".platform");
-    if platform.is_dir() {
-        for (rel, listed) in files_below(&root.dir, &platform) {
-            let mut parts = rel.split('/').skip(1);
-            let kind = match parts.next() {
-                Some("hooks") => Some(HookKind::Hooks),
-                Some("confighooks") => Some(HookKind::ConfigHooks),
-                Some("hook" | "confighook") => None,
-                _ => continue,
-            };
-            let rest: Vec<&str> = parts.collect();
-            let phase = match rest.as_slice() {
-                [dir, _file] => HookPhase::from_dir(dir),
-                _ => None,
-            };
-            let path = root.display_path(&rel);
-            let full = root.dir.join(&rel);
-            let (source, content) = match listed {
-                Err(e) => (
-                    SourceFile::new(path, String::new()),
-                    HookContent::Unreadable(e),
-                ),
-                Ok(()) => read_hook(&full, path),
-            };
-            hooks.push(Hook {
-                source,
-                rel_path: rel,
-                kind,
-                phase,
-                content,
-                mode: mode_of(&full),
-                mode_origin: ModeOrigin::FileSystem,
-            });
-        }
-    }
-    Bundle {
-        root: root.display.clone(),
-        configs,
-        hooks,
-        ignored_ebextensions: ignored,
-    }
+    bundle.configs.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    bundle
 }
 
 fn problem_config(path: String, file_name: String, message: String) -> ConfigFile {
@@ -164,8 +222,9 @@ fn problem_config(path: String, file_name: String, message: String) -> ConfigFil
     ConfigFile::unusable(SourceFile::new(path, String::new()), file_name, problem)
 }
 
-fn read_config(full: &Path, path: String, file_name: String, limits: Limits) -> ConfigFile {
-    let bytes = match read_limited(full) {
+/// A configuration file from its bytes: checked for size, binary content and UTF-8, then parsed.
+fn config_from_bytes(bytes: Bytes, path: String, file_name: String, limits: Limits) -> ConfigFile {
+    let bytes = match bytes {
         Bytes::Read(bytes) => bytes,
         Bytes::TooLarge(_, len) => {
             return problem_config(
@@ -200,8 +259,8 @@ fn read_config(full: &Path, path: String, file_name: String, limits: Limits) -> 
     }
 }
 
-fn read_hook(full: &Path, path: String) -> (SourceFile, HookContent) {
-    let bytes = match read_limited(full) {
+fn hook_from_bytes(bytes: Bytes, path: String) -> (SourceFile, HookContent) {
+    let bytes = match bytes {
         Bytes::Read(bytes) | Bytes::TooLarge(bytes, _) => bytes,
         Bytes::Problem(reason) => {
             return (

@@ -27,6 +27,17 @@ pub struct Bundle {
     /// Paths inside `.ebextensions/` that EB never reads as configuration: other extensions,
     /// nested directories (relative to the bundle root).
     pub ignored_ebextensions: Vec<String>,
+    /// Files ebguard could not model because of a bug in ebguard (a caught panic): EB000.
+    pub internal_errors: Vec<InternalError>,
+}
+
+/// A bug in ebguard met while reading one file; the file is left out of the model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InternalError {
+    /// The file's display path.
+    pub path: String,
+    /// The panic message and where in ebguard it happened.
+    pub message: String,
 }
 
 impl Bundle {

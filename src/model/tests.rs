@@ -16,6 +16,7 @@ fn bundle(configs: Vec<ConfigFile>) -> Bundle {
         configs,
         hooks: Vec::new(),
         ignored_ebextensions: Vec::new(),
+        internal_errors: Vec::new(),
     }
 }
 
