@@ -58,7 +58,10 @@ mod tests {
     #[test]
     fn a_panic_becomes_its_message_and_place() {
         let err = catch(|| -> u8 { panic!("index {} out of range", 7) }).unwrap_err();
-        assert!(err.starts_with("index 7 out of range (at src/guard.rs:"), "{err}");
+        assert!(
+            err.starts_with("index 7 out of range (at src/guard.rs:"),
+            "{err}"
+        );
         let err = catch(|| -> u8 { std::panic::panic_any(42u32) }).unwrap_err();
         assert!(err.starts_with("a panic without a message"), "{err}");
     }

@@ -22,7 +22,10 @@ fn write(path: &Path, bytes: &[u8]) {
 
 fn mkfifo(path: &Path) {
     fs::create_dir_all(path.parent().unwrap()).unwrap();
-    let status = Command::new("mkfifo").arg(path).status().expect("mkfifo runs");
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
     assert!(status.success());
 }
 
@@ -147,7 +150,11 @@ fn the_binary_finishes_on_the_hostile_tree() {
     assert_eq!(doc["summary"]["bundles"], 2);
     // EB001 on the good file: findings exist, so exit 1, never a crash (101) or a signal.
     assert_eq!(out.status.code(), Some(1), "{doc}");
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn config(text: &str) -> Vec<(&'static str, Option<u32>, Vec<u8>)> {
@@ -155,7 +162,10 @@ fn config(text: &str) -> Vec<(&'static str, Option<u32>, Vec<u8>)> {
 }
 
 fn problem_in_memory(files: &[(&str, Option<u32>, Vec<u8>)], limits: Limits) -> String {
-    let files: Vec<_> = files.iter().map(|(p, m, b)| (*p, *m, b.as_slice())).collect();
+    let files: Vec<_> = files
+        .iter()
+        .map(|(p, m, b)| (*p, *m, b.as_slice()))
+        .collect();
     let bundle = bundle::in_memory("app", &files, limits);
     let config = &bundle.configs[0];
     assert_eq!(config.source.path, "app/.ebextensions/01.config");
@@ -186,7 +196,10 @@ fn each_limit_names_itself() {
         ..Limits::default()
     };
     let message = problem_in_memory(&config(&long), no_time);
-    assert!(message.contains("per-file time budget of 0 ms"), "{message}");
+    assert!(
+        message.contains("per-file time budget of 0 ms"),
+        "{message}"
+    );
 }
 
 static PANICKING: Rule = Rule {

@@ -9,11 +9,11 @@ use std::path::Path;
 use walkdir::WalkDir;
 
 use super::discover::BundleRoot;
+use crate::guard;
 use crate::model::{
     Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, InternalError,
     ModeOrigin,
 };
-use crate::guard;
 use crate::source::SourceFile;
 use crate::yaml::Limits;
 
@@ -147,7 +147,9 @@ pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
 /// A bundle from files held in memory, as `(path inside the bundle, mode, bytes)`: the same
 /// model `load` builds from disk, for fuzzing and tests. Paths use forward slashes.
 pub fn in_memory(root: &str, files: &[(&str, Option<u32>, &[u8])], limits: Limits) -> Bundle {
-    let listed = files.iter().map(|&(rel, mode, bytes)| (rel.to_string(), (mode, bytes)));
+    let listed = files
+        .iter()
+        .map(|&(rel, mode, bytes)| (rel.to_string(), (mode, bytes)));
     let root = BundleRoot {
         dir: root.into(),
         display: root.to_string(),

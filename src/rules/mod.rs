@@ -94,7 +94,9 @@ pub fn check_with(bundle: &Bundle, settings: &Settings, rules: &[&Rule]) -> Vec<
         let mut found = Vec::new();
         match crate::guard::catch(|| (rule.check)(bundle, settings, &mut found)) {
             Ok(()) => findings.append(&mut found),
-            Err(message) => findings.push(eb000_internal_error::rule_failed(bundle, rule, &message)),
+            Err(message) => {
+                findings.push(eb000_internal_error::rule_failed(bundle, rule, &message))
+            }
         }
     }
     findings
