@@ -47,7 +47,11 @@ fn hostile_tree(root: &Path) {
     // Tests run as root here, and root reads a mode-000 file anyway; /proc/self/mem cannot be
     // read at offset 0 by anyone (EIO), so the link to it is unreadable for every user.
     write(&ext.join("mode000.config"), b"option_settings: {}\n");
-    fs::set_permissions(ext.join("mode000.config"), fs::Permissions::from_mode(0)).unwrap();
+    fs::set_permissions(
+        ext.join("mode000.config"),
+        fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
     symlink("/proc/self/mem", ext.join("unreadable.config")).unwrap();
     fs::create_dir_all(ext.join("x.config")).unwrap();
     write(&ext.join("x.config/inner.config"), b"commands: {}\n");
