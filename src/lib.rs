@@ -7,8 +7,10 @@ pub mod baseline;
 pub mod bundle;
 pub mod config;
 pub mod finding;
+pub mod guard;
 pub mod migrate;
 pub mod model;
+mod parallel;
 pub mod report;
 pub mod rules;
 pub mod shell;
@@ -40,6 +42,13 @@ impl Outcome {
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
     }
+
+    /// Whether ebguard hit a bug of its own (EB000): the report is incomplete (exit code 2).
+    pub fn has_internal_errors(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| *f.rule == rules::eb000_internal_error::RULE)
+    }
 }
 
 /// How a check runs, from the command line.
@@ -54,6 +63,8 @@ pub struct Options {
     /// Where hook modes come from when not from the file system: `ebguard deploy` lints a
     /// copy of git's tree, whose modes are git's.
     pub mode_origin: Option<ModeOrigin>,
+    /// `--parse-only`: read and model every file but run no rule (the benchmark's baseline).
+    pub parse_only: bool,
 }
 
 /// Configurations read so far, by file, so each is read (and its errors reported) once.
@@ -64,7 +75,9 @@ struct Configs {
 }
 
 impl Configs {
-    fn get(&mut self, path: Option<PathBuf>, errors: &mut Vec<String>) -> Option<&Config> {
+    /// The index in `loaded` of the configuration at `path` (the default when `None`), or
+    /// `None` when it could not be read (the error is recorded once).
+    fn index(&mut self, path: Option<PathBuf>, errors: &mut Vec<String>) -> Option<usize> {
         if !self.by_path.contains_key(&path) {
             let read = match &path {
                 None => Ok(Config::default()),
@@ -82,7 +95,7 @@ impl Configs {
             };
             self.by_path.insert(path.clone(), index);
         }
-        self.by_path[&path].map(|i| &self.loaded[i])
+        self.by_path[&path]
     }
 }
 
@@ -106,50 +119,81 @@ pub fn check(paths: &[PathBuf], options: &Options) -> Outcome {
 }
 
 /// [`check`] for bundle roots already found; `errors` are carried into the outcome.
+///
+/// Configurations are resolved first, in order, so each is read and its errors reported once.
+/// Then bundles, which are independent, are loaded and checked on every core; results are put
+/// back in discovery order, so the output never depends on which thread finished first.
 pub fn check_roots(roots: &[BundleRoot], errors: Vec<String>, options: &Options) -> Outcome {
     let mut outcome = Outcome {
         input_errors: errors,
         ..Outcome::default()
     };
     let mut configs = Configs::default();
+    let mut jobs = Vec::new();
     for root in roots {
         let path = match &options.config {
             Some(p) => Some(p.clone()),
             None => Config::find(&root.dir),
         };
-        let Some(config) = configs.get(path, &mut outcome.input_errors) else {
-            continue;
-        };
-        if config.excluded(&root.dir) {
-            continue;
+        if let Some(index) = configs.index(path, &mut outcome.input_errors) {
+            jobs.push((root, index));
         }
-        let mut bundle = bundle::load(root, yaml::Limits::default());
-        if let Some(origin) = options.mode_origin {
-            for hook in &mut bundle.hooks {
-                hook.mode_origin = origin;
-            }
-        }
-        let settings = rules::Settings {
-            recognizer: Recognizer::with_patterns(config.migration_patterns.clone()),
-            min_deploy_timeout: options.min_deploy_timeout.or(config.min_deploy_timeout),
-        };
-        let mut findings = Vec::new();
-        for rule in rules::ALL.iter().filter(|r| config.enabled(r)) {
-            (rule.check)(&bundle, &settings, &mut findings);
-        }
-        findings.retain(|f| !config.excluded(&file_of(root, &f.location.path)));
-        if !options.no_ignores {
-            let applied = suppress::apply(&bundle, findings, &|r| config.enabled(r));
-            findings = applied.findings;
-            outcome.suppressed.extend(applied.suppressed);
-        }
-        for f in &mut findings {
-            if let Some(severity) = config.severity(f.rule) {
-                f.severity = severity;
-            }
-        }
+    }
+    let configs = configs.loaded;
+    let jobs: Vec<_> = jobs
+        .into_iter()
+        .filter(|(root, index)| !configs[*index].excluded(&root.dir))
+        .collect();
+    let checked = parallel::map(&jobs, |&(root, index)| {
+        check_bundle(root, &configs[index], options)
+    });
+    for (bundle, findings, suppressed) in checked {
         outcome.findings.extend(findings);
+        outcome.suppressed.extend(suppressed);
         outcome.bundles.push(bundle);
     }
     outcome
+}
+
+/// Loads one bundle and runs the rules its configuration enables, then applies `exclude`,
+/// inline suppressions and per-rule severities. Returns the bundle, its findings and the
+/// findings suppressions silenced.
+fn check_bundle(
+    root: &BundleRoot,
+    config: &Config,
+    options: &Options,
+) -> (Bundle, Vec<Finding>, Vec<Finding>) {
+    let mut bundle = bundle::load(root, yaml::Limits::default());
+    if let Some(origin) = options.mode_origin {
+        for hook in &mut bundle.hooks {
+            hook.mode_origin = origin;
+        }
+    }
+    let settings = rules::Settings {
+        recognizer: Recognizer::with_patterns(config.migration_patterns.clone()),
+        min_deploy_timeout: options.min_deploy_timeout.or(config.min_deploy_timeout),
+    };
+    let enabled: Vec<&rules::Rule> = if options.parse_only {
+        Vec::new()
+    } else {
+        rules::ALL
+            .iter()
+            .copied()
+            .filter(|r| config.enabled(r))
+            .collect()
+    };
+    let mut findings = rules::check_with(&bundle, &settings, &enabled);
+    findings.retain(|f| !config.excluded(&file_of(root, &f.location.path)));
+    let mut suppressed = Vec::new();
+    if !options.no_ignores {
+        let applied = suppress::apply(&bundle, findings, &|r| config.enabled(r));
+        findings = applied.findings;
+        suppressed = applied.suppressed;
+    }
+    for f in &mut findings {
+        if let Some(severity) = config.severity(f.rule) {
+            f.severity = severity;
+        }
+    }
+    (bundle, findings, suppressed)
 }

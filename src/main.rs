@@ -90,6 +90,10 @@ struct LintArgs {
     /// Write every current finding to this baseline file, and exit 0
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Read and model every file but run no rule: the benchmark's baseline for what the rules
+    /// cost (bench/run.sh). Hidden because its report is empty by design.
+    #[arg(long, hide = true)]
+    parse_only: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -255,6 +259,7 @@ impl LintArgs {
             min_deploy_timeout: self.min_timeout,
             no_ignores: self.no_ignores,
             mode_origin: None,
+            parse_only: self.parse_only,
         }
     }
 
@@ -304,7 +309,7 @@ impl LintArgs {
             Format::Github => ebguard::report::github(outcome),
         };
         print(&rendered);
-        if !outcome.input_errors.is_empty() {
+        if !outcome.input_errors.is_empty() || outcome.has_internal_errors() {
             EXIT_USAGE
         } else if self.failed(outcome) {
             EXIT_FINDINGS

@@ -87,4 +87,5 @@ pub fn shared() -> Option<PathBuf> {
 }
 
 mod db;
+#[allow(unused_imports)] // only the migrate_* tests use the database helpers
 pub use db::*;
