@@ -74,6 +74,14 @@ struct Facts {
 
 impl Facts {
     fn gather(tree: &Tree, src: &str) -> Self {
+        // Every read, copy or test of the variable spells its name: without it
+        // there is nothing to gather (the common case, so skip the walk).
+        if !src.contains(LEADER_VAR) {
+            return Facts {
+                leader_reads: Vec::new(),
+                exits: Vec::new(),
+            };
+        }
         let mut expansions: Vec<(String, usize)> = Vec::new();
         let mut assignments: Vec<(String, Range<usize>)> = Vec::new();
         let mut functions: Vec<(String, Range<usize>)> = Vec::new();
@@ -174,6 +182,9 @@ fn any_within(sorted: &[usize], range: &Range<usize>) -> bool {
 /// Byte ranges of the expansions that read `EB_IS_COMMAND_LEADER`. Comments and
 /// single-quoted strings are leaves in the grammar, so they never contain one.
 pub(crate) fn leader_variable_uses(script: &str) -> Vec<Range<usize>> {
+    if !script.contains(LEADER_VAR) {
+        return Vec::new();
+    }
     let Some(tree) = parse(script) else {
         return Vec::new();
     };
@@ -242,8 +253,8 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
 ///
 /// Gating, kept deliberately simple (eb-facts.md §4.4 calls the variable best
 /// effort, so which branch is the leader's is not evaluated):
-/// - every part of an `if` whose condition reads the variable is gated, `else`
-///   branches included;
+/// - every part of an `if` (or `while`) whose condition reads the variable is
+///   gated, `else` branches included, and so is every branch of a `case` on it;
 /// - in `A && B` / `A || B`, B is gated when A reads the variable;
 /// - in any block, statements after one that reads the variable and contains
 ///   `exit`/`return` (an early-exit gate) are gated.
@@ -252,8 +263,7 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
 /// the pipeline continuing a heredoc line (`cat <<EOF | bash`).
 fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>>) {
     let node = parent.node;
-    let mut gated =
-        parent.gated || (node.kind() == "if_statement" && condition_reads_leader(node, facts));
+    let mut gated = parent.gated || tests_leader(node, facts);
     let redirect = match node.kind() {
         "redirected_statement" => {
             let mut cursor = node.walk();
@@ -288,10 +298,16 @@ fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>
     stack[first..].reverse();
 }
 
-fn condition_reads_leader(if_node: Node, facts: &Facts) -> bool {
-    let mut cursor = if_node.walk();
-    let found = if_node
-        .children_by_field_name("condition", &mut cursor)
+/// An `if`/`while` whose condition, or a `case` whose subject, reads the variable.
+fn tests_leader(node: Node, facts: &Facts) -> bool {
+    let field = match node.kind() {
+        "if_statement" | "while_statement" => "condition",
+        "case_statement" => "value",
+        _ => return false,
+    };
+    let mut cursor = node.walk();
+    let found = node
+        .children_by_field_name(field, &mut cursor)
         .any(|c| facts.reads_leader(c));
     found
 }

@@ -18,7 +18,10 @@ pub(crate) fn recognise(argv: &[String], via_script: bool) -> Option<&'static st
         }
         "rake" | "rails" => cmd.any(is_rails_task).then_some("Rails"),
         "artisan" => cmd.laravel().then_some("Laravel"),
-        "alembic" => (cmd.any(|w| w == "upgrade") && !cmd.has("--sql")).then_some("Alembic"),
+        // `python -m alembic.config` is the spelling older Alembic docs used.
+        "alembic" | "alembic.config" => {
+            (cmd.any(|w| w == "upgrade") && !cmd.has("--sql")).then_some("Alembic")
+        }
         "flask" => (cmd.seq(&["db", "upgrade"]) && !cmd.has("--sql")).then_some("Flask-Migrate"),
         "prisma" => cmd.prisma().then_some("Prisma"),
         "knex" => cmd

@@ -114,7 +114,9 @@ pub(crate) fn step(argv: &[String]) -> Step {
             ),
         ),
         "command" if argv.get(1).is_some_and(|a| a == "-v" || a == "-V") => Step::Nothing,
-        "nohup" | "setsid" | "chronic" | "command" | "builtin" | "sail" => {
+        // `leader_only` is the AL1 helper that ran its arguments on the leader only;
+        // eb-facts.md §4.4 finds no trace of it on AL2/AL2023, so it is no guard.
+        "nohup" | "setsid" | "chronic" | "command" | "builtin" | "sail" | "leader_only" => {
             operand(argv, skip_options(argv, 1, &FLAGS))
         }
         "timeout" => operand(argv, skip_options(argv, 1, &TIMEOUT) + 1),
