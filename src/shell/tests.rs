@@ -48,6 +48,7 @@ fn tool_spellings_that_apply_migrations() {
         ("laravel fresh", "php artisan migrate:fresh --seed", Some("Laravel")),
         ("laravel refresh", "php artisan migrate:refresh", Some("Laravel")),
         ("laravel reset", "php artisan migrate:reset --force", Some("Laravel")),
+        ("laravel versioned php", "/usr/bin/php8.2 artisan migrate --force", Some("Laravel")),
         ("laravel php options", "php -d memory_limit=-1 artisan migrate --force", Some("Laravel")),
         ("alembic", "alembic upgrade head", Some("Alembic")),
         ("alembic config", "alembic -c /etc/alembic.ini upgrade +1", Some("Alembic")),
@@ -99,6 +100,7 @@ fn tool_spellings_that_apply_migrations() {
         ("sqlx", "sqlx migrate run", Some("SQLx")),
         ("cargo sqlx", "cargo sqlx migrate run", Some("SQLx")),
         ("diesel", "diesel migration run", Some("Diesel")),
+        ("make migrate", "make -C /var/app/current migrate ENV=prod", Some("make target")),
         ("npm run migrate", "npm run migrate", Some("package.json script")),
         ("npm run migration:run", "npm run migration:run", Some("package.json script")),
         ("npm run db:migrate", "npm run db:migrate", Some("package.json script")),
@@ -166,6 +168,8 @@ fn tool_spellings_that_do_not_apply_migrations() {
         ("npm migration generate", "npm run migration:generate", None),
         ("npm migration create", "npm run migration:create", None),
         ("npm build", "npm run build", None),
+        ("make build", "make build MIGRATE=1", None),
+        ("make migration status", "make migrate-status", None),
         ("yarn migrate script named migrate up", "yarn migrate:down", None),
     ]);
 }

@@ -88,10 +88,11 @@ pub(crate) fn step(argv: &[String]) -> Step {
         "yarn" | "pnpm" | "bun" => yarn_like(argv),
         "poetry" | "pipenv" | "pdm" | "hatch" | "rye" => subcommand(argv, &["run"], &FLAGS),
         "uv" => subcommand(argv, &["run"], &UV),
-        "php" => interpreter(argv, &PHP, &['r']),
-        "node" | "nodejs" | "ts-node" | "tsx" => interpreter(argv, &NODE, &['e', 'p']),
-        "ruby" | "jruby" => interpreter(argv, &RUBY, &['e']),
-        _ if is_python(name) => interpreter(argv, &PYTHON, &['c']),
+        "ts-node" | "tsx" => interpreter(argv, &NODE, &['e', 'p']),
+        _ if is_versioned(name, &["php"]) => interpreter(argv, &PHP, &['r']),
+        _ if is_versioned(name, &["node", "nodejs"]) => interpreter(argv, &NODE, &['e', 'p']),
+        _ if is_versioned(name, &["ruby", "jruby"]) => interpreter(argv, &RUBY, &['e']),
+        _ if is_versioned(name, &["python", "pypy"]) => interpreter(argv, &PYTHON, &['c']),
         _ if is_interpreter_variable(first) => after_options(argv, "", &[]),
         _ => Step::Program,
     }
@@ -385,11 +386,14 @@ fn is_interpreter_variable(word: &str) -> bool {
     })
 }
 
-/// `python`, `python3`, `python3.12`, `pypy3`.
-fn is_python(name: &str) -> bool {
-    ["python", "pypy"].iter().any(|p| {
-        name.strip_prefix(p)
-            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+/// One of `names`, optionally with a version: `python3.12`, `pypy3`, `php8.2`,
+/// `php-8.3`, `ruby3.2`.
+fn is_versioned(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| {
+        name.strip_prefix(n).is_some_and(|v| {
+            v.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        })
     })
 }
 
