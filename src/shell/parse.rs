@@ -11,6 +11,7 @@
 //! 10,000 nested `$(` yields a tree that deep, and recursion would overflow the stack.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ops::Range;
 
 use tree_sitter::{Node, Parser, Tree};
@@ -118,26 +119,26 @@ impl Facts {
         // (`is_leader() { [ "$EB_IS_COMMAND_LEADER" = true ]; }`). Copies of copies
         // are followed a few rounds, which covers real hooks without a fixpoint loop
         // on adversarial input.
-        let mut names: Vec<&str> = vec![LEADER_VAR];
+        let mut names: HashSet<&str> = HashSet::from([LEADER_VAR]);
         let mut reads: Vec<usize> = Vec::new();
         for _ in 0..3 {
             reads = expansions
                 .iter()
-                .filter(|(n, _)| names.contains(&n.as_str()))
+                .filter(|(n, _)| names.contains(n.as_str()))
                 .map(|&(_, at)| at)
                 .collect();
             reads.sort_unstable();
             let before = names.len();
             for (name, range) in &assignments {
-                if !names.contains(&name.as_str()) && any_within(&reads, range) {
-                    names.push(name);
+                if any_within(&reads, range) {
+                    names.insert(name);
                 }
             }
             if names.len() == before {
                 break;
             }
         }
-        let testers: Vec<&str> = functions
+        let testers: HashSet<&str> = functions
             .iter()
             .filter(|(_, body)| any_within(&reads, body))
             .map(|(n, _)| n.as_str())
@@ -145,7 +146,7 @@ impl Facts {
         reads.extend(
             calls
                 .iter()
-                .filter(|(n, _)| testers.contains(&n.as_str()))
+                .filter(|(n, _)| testers.contains(n.as_str()))
                 .map(|&(_, at)| at),
         );
         reads.sort_unstable();
@@ -336,12 +337,13 @@ fn text<'s>(node: Node, src: &'s str) -> &'s str {
 }
 
 fn expansion_name<'s>(node: Node, src: &'s str) -> Option<&'s str> {
+    child_of_kind(node, "variable_name").map(|c| text(c, src))
+}
+
+fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
     let mut cursor = node.walk();
-    let name = node
-        .named_children(&mut cursor)
-        .find(|c| c.kind() == "variable_name")
-        .map(|c| text(c, src));
-    name
+    let found = node.children(&mut cursor).find(|c| c.kind() == kind);
+    found
 }
 
 /// The command's words: its name and arguments, without leading assignments and
@@ -439,17 +441,10 @@ fn ansi_c(s: &str) -> String {
 /// The text a heredoc or here-string redirect provides.
 fn redirect_input(redirect: Node, src: &str) -> Option<String> {
     match redirect.kind() {
-        "heredoc_redirect" => heredoc_body(redirect, src).map(str::to_owned),
+        "heredoc_redirect" => {
+            child_of_kind(redirect, "heredoc_body").map(|b| text(b, src).to_owned())
+        }
         "herestring_redirect" => redirect.named_child(0).map(|w| word(w, src)),
         _ => None,
     }
-}
-
-fn heredoc_body<'s>(redirect: Node, src: &'s str) -> Option<&'s str> {
-    let mut cursor = redirect.walk();
-    let body = redirect
-        .children(&mut cursor)
-        .find(|c| c.kind() == "heredoc_body")
-        .map(|b| text(b, src));
-    body
 }

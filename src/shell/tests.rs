@@ -534,6 +534,18 @@ fn huge_input_returns_quickly() {
         start.elapsed()
     );
 
+    let gated = "[ \"$EB_IS_COMMAND_LEADER\" = true ] || exit 0\nIS_LEADER=$EB_IS_COMMAND_LEADER\nrake db:migrate\n";
+    let script = gated.repeat(1_000_000 / gated.len());
+    let start = Instant::now();
+    let calls = find_migrations(&script);
+    assert!(calls.iter().all(|c| c.guard == Guard::LeaderVariable));
+    assert_eq!(calls.len(), script.len() / gated.len());
+    assert!(
+        start.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        start.elapsed()
+    );
+
     let junk: String = (0..1_000_000u32)
         .map(|i| char::from((i.wrapping_mul(2_654_435_761) >> 24) as u8))
         .collect();
