@@ -131,40 +131,37 @@ impl Recognizer {
         let mut at = 0;
         let mut guard = Guard::None;
         let mut via_script = false;
-        while at < argv.len() {
-            let nested = match wrappers::step(&argv[at..]) {
-                Step::Program => return self.program(&argv[at..], via_script, guard),
-                Step::Skip(n) => {
-                    at += n;
-                    continue;
-                }
+        // Each step consumes at least one word, so this ends within argv.len() steps.
+        let nested = loop {
+            let Some(rest) = argv.get(at..).filter(|rest| !rest.is_empty()) else {
+                return Vec::new();
+            };
+            match wrappers::step(rest) {
+                Step::Program => return self.program(rest, via_script, guard),
+                Step::Skip(n) => at += n,
                 Step::Script(n) => {
                     via_script = true;
                     at += n;
-                    continue;
                 }
                 Step::Ebguard(n) => {
                     guard = Guard::EbguardMigrate;
                     at += n;
-                    continue;
                 }
-                Step::Shell(text) => text,
+                Step::Shell(text) => break text,
                 Step::Stdin => match stdin {
-                    Some(text) => text.to_owned(),
+                    Some(text) => break text.to_owned(),
                     None => return Vec::new(),
                 },
                 Step::Nothing => return Vec::new(),
-            };
-            if depth >= MAX_DEPTH {
-                return Vec::new();
             }
-            return self
-                .script(&nested, depth + 1)
-                .into_iter()
-                .map(|call| (call.tool, call.guard.max(guard)))
-                .collect();
+        };
+        if depth >= MAX_DEPTH {
+            return Vec::new();
         }
-        Vec::new()
+        self.script(&nested, depth + 1)
+            .into_iter()
+            .map(|call| (call.tool, call.guard.max(guard)))
+            .collect()
     }
 
     fn program(
