@@ -206,7 +206,8 @@ struct Frame<'t> {
     node: Node<'t>,
     /// See [`push_children`].
     gated: bool,
-    /// The heredoc or here-string redirect that feeds this node's standard input.
+    /// What feeds this node's standard input: a heredoc or here-string redirect,
+    /// or the `echo`/`printf` before it in a pipeline (see [`input_text`]).
     /// Passed down instead of looked up, because `Node::parent` walks down from the
     /// root and would make deep trees quadratic.
     input: Option<Node<'t>>,
@@ -234,11 +235,11 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
                     let own = frame
                         .node
                         .children_by_field_name("redirect", &mut cursor)
-                        .find_map(|r| redirect_input(r, script));
+                        .find_map(|r| input_text(r, script));
                     sites.push(CommandSite {
                         range: frame.node.byte_range(),
                         argv,
-                        stdin: own.or_else(|| frame.input.and_then(|r| redirect_input(r, script))),
+                        stdin: own.or_else(|| frame.input.and_then(|r| input_text(r, script))),
                         leader_gated: frame.gated,
                     });
                 }
@@ -261,7 +262,8 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
 ///   `exit`/`return` (an early-exit gate) are gated.
 ///
 /// Input: the body of `CMD <<EOF` / `CMD <<< word` gets the redirect, and so does
-/// the pipeline continuing a heredoc line (`cat <<EOF | bash`).
+/// the pipeline continuing a heredoc line (`cat <<EOF | bash`); a later pipeline
+/// stage gets the stage before it (`echo "…" | bash`).
 fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>>) {
     let node = parent.node;
     let mut gated = parent.gated || tests_leader(node, facts);
@@ -278,12 +280,13 @@ fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>
     let first = stack.len();
     let mut cursor = node.walk();
     let mut more = cursor.goto_first_child();
+    let mut stage = parent.input;
     while more {
         let child = cursor.node();
         let input = match (node.kind(), cursor.field_name()) {
             ("redirected_statement", Some("body")) => redirect,
             ("heredoc_redirect", _) if child.kind() == "pipeline" => Some(node),
-            ("pipeline", _) => parent.input,
+            ("pipeline", _) if child.is_named() => std::mem::replace(&mut stage, Some(child)),
             _ => None,
         };
         stack.push(Frame {
@@ -438,13 +441,33 @@ fn ansi_c(s: &str) -> String {
     out
 }
 
-/// The text a heredoc or here-string redirect provides.
-fn redirect_input(redirect: Node, src: &str) -> Option<String> {
-    match redirect.kind() {
-        "heredoc_redirect" => {
-            child_of_kind(redirect, "heredoc_body").map(|b| text(b, src).to_owned())
+/// The text a heredoc or here-string redirect provides, or that an `echo`/`printf`
+/// command prints (the args of `echo`, the arguments or else the format of `printf`).
+fn input_text(source: Node, src: &str) -> Option<String> {
+    match source.kind() {
+        "command" => {
+            let words = argv(source, src);
+            let (program, args) = words.split_first()?;
+            match program.as_str() {
+                "echo" => {
+                    let skip = args
+                        .iter()
+                        .take_while(|a| matches!(a.as_str(), "-n" | "-e" | "-E"))
+                        .count();
+                    Some(args[skip..].join(" "))
+                }
+                "printf" => match args {
+                    [format] => Some(format.clone()),
+                    [_, values @ ..] => Some(values.join("\n")),
+                    [] => None,
+                },
+                _ => None,
+            }
         }
-        "herestring_redirect" => redirect.named_child(0).map(|w| word(w, src)),
+        "heredoc_redirect" => {
+            child_of_kind(source, "heredoc_body").map(|b| text(b, src).to_owned())
+        }
+        "herestring_redirect" => source.named_child(0).map(|w| word(w, src)),
         _ => None,
     }
 }

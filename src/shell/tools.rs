@@ -4,7 +4,7 @@
 use super::wrappers::base_name;
 
 /// Tool name for `npm run migrate`-style indirection through a package.json script.
-pub(crate) const PACKAGE_SCRIPT: &str = "package.json script";
+const PACKAGE_SCRIPT: &str = "package.json script";
 /// Tool name for `make migrate`, the same indirection through a Makefile.
 const MAKE_TARGET: &str = "make target";
 
