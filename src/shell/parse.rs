@@ -286,7 +286,7 @@ fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>
         let input = match (node.kind(), cursor.field_name()) {
             ("redirected_statement", Some("body")) => redirect,
             ("heredoc_redirect", _) if child.kind() == "pipeline" => Some(node),
-            ("pipeline", _) if child.is_named() => std::mem::replace(&mut stage, Some(child)),
+            ("pipeline", _) if child.is_named() => stage.replace(child),
             _ => None,
         };
         stack.push(Frame {
