@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use std::collections::HashSet;
 use std::ops::Range;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Parser, Tree, TreeCursor};
 
 /// The variable EB sets to `true` on the command leader instance (eb-facts.md §4.4).
 pub(crate) const LEADER_VAR: &str = "EB_IS_COMMAND_LEADER";
@@ -225,17 +225,26 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
         gated: false,
         input: None,
     }];
+    // One cursor for the whole walk: creating one per node showed in profiles.
+    let mut cursor = tree.walk();
     while let Some(frame) = stack.pop() {
-        match frame.node.kind() {
+        let kind = frame.node.kind();
+        match kind {
             "comment" => continue,
             "command" => {
                 let argv = argv(frame.node, script);
                 if !argv.is_empty() {
-                    let mut cursor = frame.node.walk();
-                    let own = frame
-                        .node
-                        .children_by_field_name("redirect", &mut cursor)
-                        .find_map(|r| input_text(r, script));
+                    let own = match frame.node.child_by_field_name("redirect") {
+                        Some(_) => {
+                            let mut cursor = frame.node.walk();
+                            let found = frame
+                                .node
+                                .children_by_field_name("redirect", &mut cursor)
+                                .find_map(|r| input_text(r, script));
+                            found
+                        }
+                        None => None,
+                    };
                     sites.push(CommandSite {
                         range: frame.node.byte_range(),
                         argv,
@@ -246,7 +255,7 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
             }
             _ => {}
         }
-        push_children(frame, &facts, &mut stack);
+        push_children(frame, kind, &facts, &mut cursor, &mut stack);
     }
     sites
 }
@@ -264,10 +273,16 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
 /// Input: the body of `CMD <<EOF` / `CMD <<< word` gets the redirect, and so does
 /// the pipeline continuing a heredoc line (`cat <<EOF | bash`); a later pipeline
 /// stage gets the stage before it (`echo "…" | bash`).
-fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>>) {
+fn push_children<'t>(
+    parent: Frame<'t>,
+    kind: &str,
+    facts: &Facts,
+    cursor: &mut TreeCursor<'t>,
+    stack: &mut Vec<Frame<'t>>,
+) {
     let node = parent.node;
-    let mut gated = parent.gated || tests_leader(node, facts);
-    let redirect = match node.kind() {
+    let mut gated = parent.gated || tests_leader(node, kind, facts);
+    let redirect = match kind {
         "redirected_statement" => {
             let mut cursor = node.walk();
             let found = node
@@ -278,12 +293,12 @@ fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>
         _ => None,
     };
     let first = stack.len();
-    let mut cursor = node.walk();
+    cursor.reset(node);
     let mut more = cursor.goto_first_child();
     let mut stage = parent.input;
     while more {
         let child = cursor.node();
-        let input = match (node.kind(), cursor.field_name()) {
+        let input = match (kind, cursor.field_name()) {
             ("redirected_statement", Some("body")) => redirect,
             ("heredoc_redirect", _) if child.kind() == "pipeline" => Some(node),
             ("pipeline", _) if child.is_named() => stage.replace(child),
@@ -294,7 +309,7 @@ fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>
             gated,
             input,
         });
-        if facts.reads_leader(child) && (node.kind() == "list" || facts.is_early_exit_gate(child)) {
+        if facts.reads_leader(child) && (kind == "list" || facts.is_early_exit_gate(child)) {
             gated = true;
         }
         more = cursor.goto_next_sibling();
@@ -303,8 +318,8 @@ fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>
 }
 
 /// An `if`/`while` whose condition, or a `case` whose subject, reads the variable.
-fn tests_leader(node: Node, facts: &Facts) -> bool {
-    let field = match node.kind() {
+fn tests_leader(node: Node, kind: &str, facts: &Facts) -> bool {
+    let field = match kind {
         "if_statement" | "while_statement" => "condition",
         "case_statement" => "value",
         _ => return false,
