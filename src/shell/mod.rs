@@ -1,11 +1,19 @@
 //! Shell analysis: does a command or script apply database migrations, and is that
 //! guarded against running on every instance at once?
 //!
-//! The pipeline (crates.md §D): parse with tree-sitter-bash ([`parse`]), take each
-//! simple command's argv, peel wrappers off it ([`wrappers`]: `sudo`, `su -c`,
-//! `bash -c` payloads are re-parsed, `ebguard migrate --`, `flock`, …), then match
-//! the program and its subcommand against each tool's spellings ([`tools`],
-//! eb-facts.md §8).
+//! The pipeline (crates.md §D): parse with tree-sitter-bash (`parse.rs`), take each
+//! simple command's argv, peel wrappers off it (`wrappers.rs`: `sudo`, `su -c`,
+//! `bash -c` payloads and heredocs fed to a shell are re-parsed, `ebguard migrate
+//! --`, `flock`, …), then match the program and its subcommand against each tool's
+//! spellings (`tools.rs`, eb-facts.md §8).
+//!
+//! Cost: a realistic 1 KB hook takes about 0.2 ms of CPU in a release build, nearly
+//! all of it tree-sitter parsing; 1 MB takes under a second.
+//!
+//! Not seen (best effort by design): commands built at run time (`$CMD`,
+//! `eval "$X"`), the bodies of package.json scripts, Makefile targets and script
+//! files (`bash bin/migrate.sh`, which user patterns can name), Python code run with
+//! `python -c`, and the polarity of a leader test (both branches count as gated).
 
 mod parse;
 mod tools;
