@@ -6,6 +6,7 @@
 pub mod bundle;
 pub mod finding;
 pub mod model;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod shell;

@@ -24,6 +24,8 @@ struct Cli {
 enum Command {
     /// Lint Elastic Beanstalk bundles (.ebextensions, .platform hooks)
     Check(CheckArgs),
+    /// Show what each instance will run, in which order, in each kind of deployment
+    Plan(PlanArgs),
     /// List every rule
     Rules,
     /// Print the documentation of a rule
@@ -47,6 +49,23 @@ struct CheckArgs {
     /// Minimum deployment Timeout (seconds) that EB002 expects when migrations run
     #[arg(long, value_name = "SECONDS")]
     min_timeout: Option<u32>,
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// A bundle directory, a directory holding bundles, or a file inside a bundle
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Output format: a timeline, a versioned JSON document, or a Mermaid sequence diagram
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    format: PlanFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Mermaid,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -82,6 +101,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Plan(args) => plan(args),
         Command::Rules => {
             let mut out = String::new();
             for rule in rules::ALL {
@@ -135,4 +155,30 @@ fn check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn plan(args: PlanArgs) -> ExitCode {
+    let (plans, mut errors) =
+        ebguard::plan::plan_paths(std::slice::from_ref(&args.path), &Settings::default());
+    if plans.is_empty() && errors.is_empty() {
+        errors.push(format!(
+            "{}: no bundle here (no directory holds .ebextensions/ or .platform/)",
+            args.path.display()
+        ));
+    }
+    let rendered = match args.format {
+        PlanFormat::Text => ebguard::plan::text(&plans),
+        PlanFormat::Json => ebguard::plan::json(&plans, &errors),
+        PlanFormat::Mermaid => ebguard::plan::mermaid(&plans),
+    };
+    print(&rendered);
+    if errors.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    if !matches!(args.format, PlanFormat::Json) {
+        for error in &errors {
+            eprintln!("ebguard: {error}");
+        }
+    }
+    ExitCode::from(EXIT_USAGE)
 }

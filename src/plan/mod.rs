@@ -1,0 +1,883 @@
+//! `ebguard plan`: what each instance runs, in which order, in each kind of deployment.
+//!
+//! The plan is built from the same model and asks the same questions as the rules
+//! (`rules::common::{leader_only, migrations}` and the shell recogniser), so its verdicts agree
+//! with `ebguard check` by construction. Renderers (`text`, `json`, `mermaid`) only read it.
+
+mod json;
+mod mermaid;
+mod text;
+
+pub use json::render as json;
+pub use mermaid::render as mermaid;
+pub use text::render as text;
+
+use crate::model::{
+    Bundle, Command, CommandSection, ConfigFile, Hook, HookContent, HookKind, HookPhase, Located,
+};
+use crate::rules::common::{cfn_truthy, leader_only, migrations, LeaderOnly};
+use crate::rules::{Settings, DEFAULT_DEPLOY_TIMEOUT};
+use crate::shell::{self, Guard};
+use crate::source::Location;
+
+/// Seconds EB adds to the command `Timeout` before it gives up on an instance (eb-facts §3.1).
+pub const EB_ADDED_SECONDS: u32 = 240;
+/// EB's default `DeploymentPolicy` (eb-facts §3.1).
+pub const DEFAULT_DEPLOYMENT_POLICY: &str = "AllAtOnce";
+/// EB's default batch: 100 percent of the instances (eb-facts §3.1).
+pub const DEFAULT_BATCH_SIZE: &str = "100";
+pub const DEFAULT_BATCH_SIZE_TYPE: &str = "Percentage";
+const COMMAND_NAMESPACE: &str = "aws:elasticbeanstalk:command";
+const SCHEDULED_ACTION_NAMESPACE: &str = "aws:autoscaling:scheduledaction";
+/// Where the bundle is unzipped and built; `get-config platformconfig` AppStagingDir
+/// (eb-facts §2.1, §6.1).
+const STAGING_DIR: &str = "/var/app/staging";
+/// Where the application runs after the flip; AppDeployDir (eb-facts §6.1).
+const CURRENT_DIR: &str = "/var/app/current";
+
+/// The four situations in which EB runs a bundle's customisations on an instance.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scenario {
+    /// `app-deploy` on the instance `cfn-elect-cmd-leader` elected (eb-facts §4.1).
+    LeaderDeployment,
+    /// `app-deploy` on every other instance of the deployment.
+    OtherDeployment,
+    /// `self-startup`: scale-out, instance replacement, scale from zero (eb-facts §4.2, §6.3).
+    ScalingLaunch,
+    /// A configuration deployment: environment properties and the like (eb-facts §2.1, §6.1).
+    ConfigurationUpdate,
+}
+
+impl Scenario {
+    pub const ALL: [Scenario; 4] = [
+        Scenario::LeaderDeployment,
+        Scenario::OtherDeployment,
+        Scenario::ScalingLaunch,
+        Scenario::ConfigurationUpdate,
+    ];
+
+    pub fn number(self) -> usize {
+        match self {
+            Scenario::LeaderDeployment => 1,
+            Scenario::OtherDeployment => 2,
+            Scenario::ScalingLaunch => 3,
+            Scenario::ConfigurationUpdate => 4,
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Scenario::LeaderDeployment => "app-deploy-leader",
+            Scenario::OtherDeployment => "app-deploy-other",
+            Scenario::ScalingLaunch => "scaling-launch",
+            Scenario::ConfigurationUpdate => "configuration-update",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Scenario::LeaderDeployment => "Application deployment, the leader instance",
+            Scenario::OtherDeployment => "Application deployment, any other instance",
+            Scenario::ScalingLaunch => {
+                "Instance launched by scaling (scale-out, replacement, scale from zero)"
+            }
+            Scenario::ConfigurationUpdate => {
+                "Configuration-only update (environment properties and the like)"
+            }
+        }
+    }
+}
+
+/// Where in EB's instance workflow a step runs (eb-facts §6.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// `commands`: cfn-init `Infra-EmbeddedPreBuild`, before the bundle is unzipped.
+    Commands,
+    /// `StageApplication`: the bundle is unzipped to the staging directory.
+    Extract,
+    Hooks(HookKind, HookPhase),
+    /// `Buildfile` and the platform's own build (pip, bundler, composer, npm).
+    Build,
+    /// `container_commands`: cfn-init `Infra-EmbeddedPostBuild`, in the staging directory.
+    ContainerCommands,
+    /// `FlipApplication`: the staging directory becomes the current one, `Procfile`
+    /// processes and the proxy (re)start.
+    Flip,
+    /// A configuration deployment restarts the application and proxy with the new settings.
+    Restart,
+}
+
+impl Phase {
+    pub fn name(self) -> String {
+        match self {
+            Phase::Commands => "commands".into(),
+            Phase::Extract => "extract".into(),
+            Phase::Hooks(kind, phase) => format!("{} {}", phase.dir(), kind.dir()),
+            Phase::Build => "build".into(),
+            Phase::ContainerCommands => "container_commands".into(),
+            Phase::Flip => "flip".into(),
+            Phase::Restart => "restart".into(),
+        }
+    }
+}
+
+/// How a migration is kept from running concurrently on several instances.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MigrationGuard {
+    /// `leader_only: true`: one instance per deployment, never on scaling (eb-facts §2.3).
+    LeaderOnly,
+    /// `ebguard migrate -- …`: every instance runs it under a database lock.
+    EbguardMigrate,
+    /// The script tests `EB_IS_COMMAND_LEADER`, which EB does not document on AL2 (§4.4).
+    LeaderVariable,
+    /// `leader_only` is not a boolean, so whether EB honours it is undocumented (EB010).
+    AmbiguousLeaderOnly,
+    None,
+}
+
+impl MigrationGuard {
+    pub fn id(self) -> &'static str {
+        match self {
+            MigrationGuard::LeaderOnly => "leader-only",
+            MigrationGuard::EbguardMigrate => "ebguard-migrate",
+            MigrationGuard::LeaderVariable => "eb-is-command-leader",
+            MigrationGuard::AmbiguousLeaderOnly => "ambiguous-leader-only",
+            MigrationGuard::None => "none",
+        }
+    }
+
+    pub fn describe(self) -> &'static str {
+        match self {
+            MigrationGuard::LeaderOnly => "leader_only",
+            MigrationGuard::EbguardMigrate => "ebguard migrate",
+            MigrationGuard::LeaderVariable => "EB_IS_COMMAND_LEADER test",
+            MigrationGuard::AmbiguousLeaderOnly => "leader_only (not a boolean)",
+            MigrationGuard::None => "none",
+        }
+    }
+}
+
+/// One migration a step applies.
+#[derive(Clone, Debug)]
+pub struct Migration {
+    pub tool: &'static str,
+    pub guard: MigrationGuard,
+    pub location: Location,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepKind {
+    /// EB's own work (unzip, build, flip): nothing in the bundle names it.
+    Platform,
+    Command,
+    ContainerCommand,
+    Hook,
+}
+
+impl StepKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            StepKind::Platform => "platform",
+            StepKind::Command => "command",
+            StepKind::ContainerCommand => "container_command",
+            StepKind::Hook => "hook",
+        }
+    }
+}
+
+/// One thing an instance runs.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub phase: Phase,
+    pub kind: StepKind,
+    /// The command name, the hook's path inside the bundle, or what EB does.
+    pub name: String,
+    /// The command key or hook file; `None` for EB's own steps.
+    pub source: Option<Location>,
+    /// The working directory; `None` for EB's own steps.
+    pub cwd: Option<String>,
+    pub leader_only: bool,
+    pub migrations: Vec<Migration>,
+    /// Why this step does not run in this scenario; `None` when it runs.
+    pub skipped: Option<String>,
+    /// Conditions and caveats: `test`, `ignoreErrors`, a hook that is not executable, ...
+    pub notes: Vec<String>,
+}
+
+impl Step {
+    fn platform(phase: Phase, name: &str) -> Step {
+        Step {
+            phase,
+            kind: StepKind::Platform,
+            name: name.into(),
+            source: None,
+            cwd: None,
+            leader_only: false,
+            migrations: Vec::new(),
+            skipped: None,
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn runs(&self) -> bool {
+        self.skipped.is_none()
+    }
+}
+
+/// The per-scenario answer to "how often do migrations run?".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictKind {
+    ExactlyOnce,
+    EveryInstance,
+    /// Every instance runs the migration, but `ebguard migrate` holds a database lock, so the
+    /// first applies it and the others find nothing to do.
+    EveryInstanceSerialised,
+    Never,
+    Unknown,
+}
+
+impl VerdictKind {
+    pub fn id(self) -> &'static str {
+        match self {
+            VerdictKind::ExactlyOnce => "exactly-once",
+            VerdictKind::EveryInstance => "every-instance",
+            VerdictKind::EveryInstanceSerialised => "every-instance-serialised",
+            VerdictKind::Never => "never",
+            VerdictKind::Unknown => "unknown",
+        }
+    }
+
+    pub fn headline(self) -> &'static str {
+        match self {
+            VerdictKind::ExactlyOnce => "migrations run exactly once",
+            VerdictKind::EveryInstance => "migrations run on every instance",
+            VerdictKind::EveryInstanceSerialised => {
+                "migrations run on every instance, serialised by ebguard migrate (applied once)"
+            }
+            VerdictKind::Never => "migrations never run",
+            VerdictKind::Unknown => "whether migrations run is unknown",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Verdict {
+    pub kind: VerdictKind,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct ScenarioPlan {
+    pub scenario: Scenario,
+    pub steps: Vec<Step>,
+    pub notes: Vec<String>,
+    pub verdict: Verdict,
+}
+
+/// An option's effective value and where it comes from (`None`: EB's default).
+#[derive(Clone, Debug)]
+pub struct Effective {
+    pub value: String,
+    pub source: Option<Location>,
+}
+
+/// A scheduled action that takes the environment down to zero instances (eb-facts §4.3).
+#[derive(Clone, Debug)]
+pub struct ScaleToZero {
+    pub action: String,
+    pub option: String,
+    pub location: Location,
+}
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub root: String,
+    /// `aws:elasticbeanstalk:command` `Timeout`, in seconds as written.
+    pub timeout: Effective,
+    /// `Timeout` plus the 240 s EB adds, when `Timeout` is a number.
+    pub effective_timeout: Option<u32>,
+    pub deployment_policy: Effective,
+    /// `BatchSize` and `BatchSizeType`: how many instances a rolling deployment updates at
+    /// once, which is how many run an unguarded migration concurrently (eb-facts §3.1).
+    pub batch_size: Effective,
+    pub batch_size_type: Effective,
+    pub scale_to_zero: Vec<ScaleToZero>,
+    pub scenarios: Vec<ScenarioPlan>,
+}
+
+/// Plans every bundle found under `paths`; the second value lists paths that could not be read.
+pub fn plan_paths(paths: &[std::path::PathBuf], settings: &Settings) -> (Vec<Plan>, Vec<String>) {
+    let discovery = crate::bundle::discover(paths);
+    let plans = discovery
+        .roots
+        .iter()
+        .map(|root| {
+            let bundle = crate::bundle::load(root, crate::yaml::Limits::default());
+            Plan::build(&bundle, settings)
+        })
+        .collect();
+    (plans, discovery.errors)
+}
+
+impl Plan {
+    pub fn build(bundle: &Bundle, settings: &Settings) -> Plan {
+        let timeout = effective(bundle, COMMAND_NAMESPACE, "Timeout")
+            .unwrap_or_else(|| default(DEFAULT_DEPLOY_TIMEOUT.to_string()));
+        let effective_timeout = timeout
+            .value
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .map(|t| t.saturating_add(EB_ADDED_SECONDS));
+        let deployment_policy = effective(bundle, COMMAND_NAMESPACE, "DeploymentPolicy")
+            .unwrap_or_else(|| default(DEFAULT_DEPLOYMENT_POLICY.into()));
+        let batch_size = effective(bundle, COMMAND_NAMESPACE, "BatchSize")
+            .unwrap_or_else(|| default(DEFAULT_BATCH_SIZE.into()));
+        let batch_size_type = effective(bundle, COMMAND_NAMESPACE, "BatchSizeType")
+            .unwrap_or_else(|| default(DEFAULT_BATCH_SIZE_TYPE.into()));
+        let mut plan = Plan {
+            root: bundle.root.clone(),
+            timeout,
+            effective_timeout,
+            deployment_policy,
+            batch_size,
+            batch_size_type,
+            scale_to_zero: scale_to_zero(bundle),
+            scenarios: Vec::new(),
+        };
+        let parts = Parts::of(bundle, settings);
+        plan.scenarios = Scenario::ALL
+            .into_iter()
+            .map(|s| plan.scenario(s, &parts))
+            .collect();
+        plan
+    }
+
+    /// Whether the deployment updates instances in batches, so `BatchSize` matters.
+    pub fn rolling(&self) -> bool {
+        let policy = self.deployment_policy.value.trim();
+        policy.eq_ignore_ascii_case("Rolling")
+            || policy.eq_ignore_ascii_case("RollingWithAdditionalBatch")
+    }
+
+    fn traffic_splitting(&self) -> bool {
+        self.deployment_policy
+            .value
+            .trim()
+            .eq_ignore_ascii_case("TrafficSplitting")
+    }
+
+    fn scenario(&self, scenario: Scenario, parts: &Parts) -> ScenarioPlan {
+        let mut steps = Vec::new();
+        let mut notes = Vec::new();
+        if scenario == Scenario::ConfigurationUpdate {
+            // Configuration deployments run only `.platform/confighooks`, at the same points as
+            // application hooks; no `commands` or `container_commands` (eb-facts §2.1, §6.1).
+            for phase in HookPhase::ALL {
+                if phase == HookPhase::Postdeploy {
+                    steps.push(Step::platform(
+                        Phase::Restart,
+                        "EB applies the new configuration and restarts the application",
+                    ));
+                }
+                steps.extend(parts.hooks(HookKind::ConfigHooks, phase));
+            }
+            notes.push(
+                "`commands`, `container_commands` and `.platform/hooks` do not run on a configuration-only update (eb-facts §2.1)".into(),
+            );
+        } else {
+            steps.extend(parts.commands.iter().cloned());
+            steps.push(Step::platform(
+                Phase::Extract,
+                "EB unzips the bundle to /var/app/staging",
+            ));
+            steps.extend(parts.hooks(HookKind::Hooks, HookPhase::Prebuild));
+            steps.push(Step::platform(
+                Phase::Build,
+                "Buildfile, then the platform installs dependencies",
+            ));
+            steps.extend(
+                parts
+                    .container_commands
+                    .iter()
+                    .map(|s| self.container_command(scenario, s)),
+            );
+            steps.extend(parts.hooks(HookKind::Hooks, HookPhase::Predeploy));
+            steps.push(Step::platform(
+                Phase::Flip,
+                "/var/app/staging becomes /var/app/current; Procfile and proxy start",
+            ));
+            steps.extend(parts.hooks(HookKind::Hooks, HookPhase::Postdeploy));
+            if scenario == Scenario::LeaderDeployment
+                && parts.container_commands.iter().any(|s| s.leader_only)
+            {
+                notes.push("AWS documents that leader-only container commands run before the others; not verified on Amazon Linux 2 (eb-facts §2.3)".into());
+            }
+        }
+        if scenario == Scenario::ScalingLaunch {
+            notes.extend(self.scale_to_zero_notes(parts));
+        }
+        let verdict = self.verdict(scenario, &steps, parts);
+        ScenarioPlan {
+            scenario,
+            steps,
+            notes,
+            verdict,
+        }
+    }
+
+    /// A container command as it stands in `scenario`: leader-only ones run only on the leader
+    /// of an application deployment (eb-facts §2.3, §4.2).
+    fn container_command(&self, scenario: Scenario, step: &Step) -> Step {
+        let mut step = step.clone();
+        if !step.leader_only {
+            return step;
+        }
+        step.skipped = match scenario {
+            Scenario::LeaderDeployment if self.traffic_splitting() => Some(
+                "leader_only commands do not run in TrafficSplitting deployments (eb-facts §2.3)"
+                    .into(),
+            ),
+            Scenario::LeaderDeployment => None,
+            Scenario::OtherDeployment => Some("leader_only: only the leader runs it".into()),
+            Scenario::ScalingLaunch => Some(
+                "leader_only commands never run on instances launched by scaling (eb-facts §4.2)"
+                    .into(),
+            ),
+            Scenario::ConfigurationUpdate => {
+                Some("container_commands do not run on configuration updates".into())
+            }
+        };
+        step
+    }
+
+    fn scale_to_zero_notes(&self, parts: &Parts) -> Vec<String> {
+        let leader_only: Vec<&str> = parts
+            .container_commands
+            .iter()
+            .filter(|s| s.leader_only)
+            .map(|s| s.name.as_str())
+            .collect();
+        if leader_only.is_empty() {
+            return Vec::new();
+        }
+        self.scale_to_zero
+            .iter()
+            .map(|z| {
+                format!(
+                    "scheduled action `{}` sets {} to 0 ({}): every instance after it is launched by scaling, so no instance runs the leader_only commands {} until the next deployment (eb-facts §4.3)",
+                    z.action,
+                    z.option,
+                    at(&z.location),
+                    backticked(&leader_only)
+                )
+            })
+            .collect()
+    }
+
+    fn verdict(&self, scenario: Scenario, steps: &[Step], parts: &Parts) -> Verdict {
+        let running: Vec<(&Step, &Migration)> = steps
+            .iter()
+            .filter(|s| s.runs())
+            .flat_map(|s| s.migrations.iter().map(move |m| (s, m)))
+            .collect();
+        let first = |guards: &[MigrationGuard]| {
+            running
+                .iter()
+                .find(|(_, m)| guards.contains(&m.guard))
+                .map(|(s, m)| (*s, *m))
+        };
+        // EB_IS_COMMAND_LEADER is set, as far as anyone has seen, only for application
+        // deployments; on other commands its value is unknown (eb-facts §4.4).
+        let variable_known = matches!(
+            scenario,
+            Scenario::LeaderDeployment | Scenario::OtherDeployment
+        );
+        if let Some((step, m)) = first(&[MigrationGuard::None]) {
+            return Verdict {
+                kind: VerdictKind::EveryInstance,
+                reason: format!(
+                    "{} applies {} migrations with no guard: every instance runs it, at the same time within a batch",
+                    describe(step),
+                    m.tool
+                ),
+            };
+        }
+        let unknown = if variable_known {
+            first(&[MigrationGuard::AmbiguousLeaderOnly])
+        } else {
+            first(&[
+                MigrationGuard::AmbiguousLeaderOnly,
+                MigrationGuard::LeaderVariable,
+            ])
+        };
+        if let Some((step, m)) = unknown {
+            let why = match m.guard {
+                MigrationGuard::AmbiguousLeaderOnly => {
+                    "its `leader_only` is not a boolean, and how EB reads it is undocumented (EB010)"
+                }
+                _ => "it tests EB_IS_COMMAND_LEADER, which EB does not document for this kind of deployment (eb-facts §4.4)",
+            };
+            return Verdict {
+                kind: VerdictKind::Unknown,
+                reason: format!(
+                    "{} applies {} migrations, but {why}",
+                    describe(step),
+                    m.tool
+                ),
+            };
+        }
+        if let Some((step, _)) = first(&[MigrationGuard::EbguardMigrate]) {
+            return Verdict {
+                kind: VerdictKind::EveryInstanceSerialised,
+                reason: format!(
+                    "{} runs on every instance under ebguard migrate's database lock: the first applies the migrations, the others find nothing to do",
+                    describe(step)
+                ),
+            };
+        }
+        let leader = if scenario == Scenario::LeaderDeployment {
+            first(&[MigrationGuard::LeaderOnly, MigrationGuard::LeaderVariable])
+        } else {
+            None
+        };
+        if let Some((step, m)) = leader {
+            let reason = match m.guard {
+                MigrationGuard::LeaderOnly => format!(
+                    "{} is leader_only: only this instance runs it, once per deployment",
+                    describe(step)
+                ),
+                _ => format!(
+                    "{} applies them only when EB_IS_COMMAND_LEADER is true; EB does not document that variable on Amazon Linux 2 (eb-facts §4.4), so check the deployment log",
+                    describe(step)
+                ),
+            };
+            return Verdict {
+                kind: VerdictKind::ExactlyOnce,
+                reason,
+            };
+        }
+        Verdict {
+            kind: VerdictKind::Never,
+            reason: self.never_reason(scenario, steps, parts),
+        }
+    }
+
+    fn never_reason(&self, scenario: Scenario, steps: &[Step], parts: &Parts) -> String {
+        let skipped = steps.iter().find(|s| !s.runs() && !s.migrations.is_empty());
+        let guarded_hook = steps.iter().find(|s| {
+            s.runs()
+                && s.migrations
+                    .iter()
+                    .any(|m| m.guard == MigrationGuard::LeaderVariable)
+        });
+        match (scenario, skipped, guarded_hook) {
+            (Scenario::ConfigurationUpdate, _, _) if parts.migrates() => {
+                "a configuration-only update runs only .platform/confighooks, and none of them applies migrations".into()
+            }
+            (Scenario::ScalingLaunch, Some(step), _) => {
+                let mut reason = format!(
+                    "{} is leader_only, and leader_only commands never run on instances launched by scaling (eb-facts §4.2)",
+                    describe(step)
+                );
+                if let Some(z) = self.scale_to_zero.first() {
+                    reason.push_str(&format!(
+                        "; scheduled action `{}` scales the environment to 0 ({}), so after it no running instance has run them (EB007)",
+                        z.action,
+                        at(&z.location)
+                    ));
+                }
+                reason
+            }
+            (_, Some(step), _) if self.traffic_splitting() => format!(
+                "{} is leader_only, and leader_only commands do not run in TrafficSplitting deployments (eb-facts §2.3)",
+                describe(step)
+            ),
+            (_, Some(step), _) => format!(
+                "{} is leader_only: the leader applies the migrations (scenario 1)",
+                describe(step)
+            ),
+            (_, None, Some(step)) => format!(
+                "{} applies them only when EB_IS_COMMAND_LEADER is true, which it is only on the leader (scenario 1)",
+                describe(step)
+            ),
+            _ => "no step applies migrations that ebguard recognises".into(),
+        }
+    }
+}
+
+/// The user-written steps of a bundle, in EB's order, before any scenario applies.
+struct Parts {
+    commands: Vec<Step>,
+    /// Leader-only first, each group in EB's order (eb-facts §2.3).
+    container_commands: Vec<Step>,
+    hooks: Vec<(HookKind, HookPhase, Step)>,
+}
+
+impl Parts {
+    fn of(bundle: &Bundle, settings: &Settings) -> Parts {
+        let mut commands = Vec::new();
+        let mut container_commands = Vec::new();
+        for file in &bundle.configs {
+            // cfn-init runs each file's commands sorted by name, in code-point order; files in
+            // alphabetical order of file name (eb-facts §1.2, §2.5). `bundle.configs` is in
+            // that order already; `String`'s `Ord` is code-point order.
+            let mut cmds: Vec<&Command> = file.commands.iter().collect();
+            cmds.sort_by(|a, b| a.name.cmp(&b.name));
+            for cmd in cmds {
+                let step = command_step(file, cmd, settings);
+                match cmd.section {
+                    CommandSection::Commands => commands.push(step),
+                    CommandSection::ContainerCommands => container_commands.push(step),
+                }
+            }
+        }
+        // A stable sort keeps EB's order within each group.
+        container_commands.sort_by_key(|s| !s.leader_only);
+        let mut hooks: Vec<(HookKind, HookPhase, Step)> = bundle
+            .hooks
+            .iter()
+            .filter_map(|h| {
+                let (kind, phase) = (h.kind?, h.phase?);
+                Some((kind, phase, hook_step(h, kind, phase, settings)))
+            })
+            .collect();
+        // Hooks run in lexicographic order of file name (eb-facts §6.1).
+        hooks.sort_by(|a, b| a.2.name.cmp(&b.2.name));
+        Parts {
+            commands,
+            container_commands,
+            hooks,
+        }
+    }
+
+    fn hooks(&self, kind: HookKind, phase: HookPhase) -> impl Iterator<Item = Step> + '_ {
+        self.hooks
+            .iter()
+            .filter(move |(k, p, _)| *k == kind && *p == phase)
+            .map(|(_, _, s)| s.clone())
+    }
+
+    fn migrates(&self) -> bool {
+        self.commands
+            .iter()
+            .chain(&self.container_commands)
+            .chain(self.hooks.iter().map(|(_, _, s)| s))
+            .any(|s| !s.migrations.is_empty())
+    }
+}
+
+fn command_step(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Step {
+    let text = |key: &str| {
+        cmd.value(key)
+            .and_then(|id| file.node(id).as_str())
+            .map(str::to_string)
+    };
+    let (phase, kind, default_cwd) = match cmd.section {
+        CommandSection::Commands => (Phase::Commands, StepKind::Command, "/"),
+        CommandSection::ContainerCommands => (
+            Phase::ContainerCommands,
+            StepKind::ContainerCommand,
+            STAGING_DIR,
+        ),
+    };
+    // `leader_only` means something only under `container_commands` (eb-facts §2.2).
+    let leader = match cmd.section {
+        CommandSection::Commands => LeaderOnly::Absent,
+        CommandSection::ContainerCommands => leader_only(file, cmd),
+    };
+    let location = file.location(file.node(cmd.key).span());
+    let migrations = migrations(file, cmd, settings)
+        .into_iter()
+        .map(|call| Migration {
+            tool: call.tool,
+            guard: match (leader, call.guard) {
+                (LeaderOnly::True, _) => MigrationGuard::LeaderOnly,
+                (LeaderOnly::Ambiguous, _) => MigrationGuard::AmbiguousLeaderOnly,
+                (_, guard) => guard_of(guard),
+            },
+            location: location.clone(),
+        })
+        .collect();
+    let mut notes = Vec::new();
+    if let Some(test) = text("test") {
+        notes.push(format!(
+            "runs only if `test` succeeds: {}",
+            first_line(&test)
+        ));
+    }
+    if cmd
+        .value("ignoreErrors")
+        .is_some_and(|id| cfn_truthy(file.node(id)))
+    {
+        notes.push("ignoreErrors: a failure does not stop the deployment".into());
+    }
+    if leader == LeaderOnly::Ambiguous {
+        notes.push(
+            "`leader_only` is not a boolean: whether EB runs this on one instance or all is undocumented (EB010)"
+                .into(),
+        );
+    }
+    if cmd.value("env").is_some() {
+        notes.push("`env` replaces the whole environment, PATH included (eb-facts §2.2)".into());
+    }
+    Step {
+        phase,
+        kind,
+        name: cmd.name.clone(),
+        source: Some(location),
+        cwd: Some(text("cwd").unwrap_or_else(|| default_cwd.into())),
+        leader_only: leader == LeaderOnly::True,
+        migrations,
+        skipped: None,
+        notes,
+    }
+}
+
+fn hook_step(hook: &Hook, kind: HookKind, phase: HookPhase, settings: &Settings) -> Step {
+    let cwd = match phase {
+        HookPhase::Prebuild | HookPhase::Predeploy => STAGING_DIR,
+        HookPhase::Postdeploy => CURRENT_DIR,
+    };
+    let mut notes = Vec::new();
+    let migrations = match (&hook.content, hook.script()) {
+        (_, Some(script)) => settings
+            .recognizer
+            .find_migrations(script)
+            .into_iter()
+            .map(|call| Migration {
+                tool: call.tool,
+                guard: guard_of(call.guard),
+                location: hook.location(call.range),
+            })
+            .collect(),
+        (HookContent::Binary, _) => {
+            notes.push("a binary: ebguard cannot tell what it runs".into());
+            Vec::new()
+        }
+        (HookContent::Unreadable(why), _) => {
+            notes.push(format!("unreadable ({why})"));
+            Vec::new()
+        }
+        (HookContent::Script, None) => Vec::new(),
+    };
+    if hook
+        .script()
+        .is_some_and(|s| !shell::leader_variable_uses(s).is_empty() && migrations.is_empty())
+    {
+        notes.push("tests EB_IS_COMMAND_LEADER, which EB does not document on Amazon Linux 2 (eb-facts §4.4)".into());
+    }
+    if hook.is_executable() == Some(false) {
+        notes.push(
+            "not executable: EB fails the deployment here with `permission denied` (eb-facts §7 #1)"
+                .into(),
+        );
+    }
+    Step {
+        phase: Phase::Hooks(kind, phase),
+        kind: StepKind::Hook,
+        name: hook
+            .rel_path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&hook.rel_path)
+            .to_string(),
+        source: Some(hook.location(0..0)),
+        cwd: Some(cwd.into()),
+        leader_only: false,
+        migrations,
+        skipped: None,
+        notes,
+    }
+}
+
+fn guard_of(guard: Guard) -> MigrationGuard {
+    match guard {
+        Guard::None => MigrationGuard::None,
+        Guard::EbguardMigrate => MigrationGuard::EbguardMigrate,
+        Guard::LeaderVariable => MigrationGuard::LeaderVariable,
+    }
+}
+
+fn effective(bundle: &Bundle, namespace: &str, option: &str) -> Option<Effective> {
+    let e = bundle.effective_option(namespace, option)?;
+    Some(Effective {
+        value: e.setting.value.clone()?,
+        source: Some(
+            e.file.location(
+                e.file
+                    .node(e.setting.value_node.unwrap_or(e.setting.at))
+                    .span(),
+            ),
+        ),
+    })
+}
+
+fn default(value: String) -> Effective {
+    Effective {
+        value,
+        source: None,
+    }
+}
+
+/// Scheduled actions whose `MinSize`, `MaxSize` or `DesiredCapacity` is 0 (eb-facts §4.3, §5.1).
+fn scale_to_zero(bundle: &Bundle) -> Vec<ScaleToZero> {
+    bundle
+        .effective_options()
+        .into_iter()
+        .filter(|e| {
+            e.setting.namespace == SCHEDULED_ACTION_NAMESPACE
+                && matches!(
+                    e.setting.option_name.as_str(),
+                    "MinSize" | "MaxSize" | "DesiredCapacity"
+                )
+                && e.setting.value.as_deref().map(str::trim) == Some("0")
+        })
+        .map(|e| ScaleToZero {
+            action: e.setting.resource_name.clone().unwrap_or_default(),
+            option: e.setting.option_name.clone(),
+            location: e.file.location(
+                e.file
+                    .node(e.setting.value_node.unwrap_or(e.setting.at))
+                    .span(),
+            ),
+        })
+        .collect()
+}
+
+/// `container_commands` `01_migrate`, or the hook's path.
+fn describe(step: &Step) -> String {
+    match step.kind {
+        StepKind::Hook => format!("{} hook `{}`", step.phase.name(), step.name),
+        _ => format!("{} `{}`", step.phase.name(), step.name),
+    }
+}
+
+/// `path:line`, the way every renderer names a place.
+pub fn at(location: &Location) -> String {
+    format!("{}:{}", location.path, location.start.line)
+}
+
+/// Where a step comes from: `path:line` for a command, the path for a hook (a whole file).
+pub fn origin_of(step: &Step) -> Option<String> {
+    let source = step.source.as_ref()?;
+    Some(match step.kind {
+        StepKind::Hook => source.path.clone(),
+        _ => at(source),
+    })
+}
+
+fn backticked(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
+
+#[cfg(test)]
+mod tests;
