@@ -47,3 +47,69 @@ pub fn migrations(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Vec<
         _ => Vec::new(),
     }
 }
+
+/// The candidate closest to `word` when it is plausibly a misspelling of it: same letters
+/// ignoring case and `-`/`_`, or at most two edits away (one for short words).
+pub fn did_you_mean<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    let fold = |s: &str| -> String {
+        s.chars()
+            .filter(|c| *c != '_' && *c != '-')
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let folded = fold(word);
+    let budget = if folded.chars().count() <= 4 { 1 } else { 2 };
+    candidates
+        .iter()
+        .map(|c| (edit_distance(&folded, &fold(c)), *c))
+        .filter(|(d, _)| *d <= budget)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars; inputs here are short keys.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
+}
+
+/// The integer a scalar option value holds (`'0'`, `600`), if any.
+pub fn integer_value(value: Option<&str>) -> Option<i64> {
+    value?.trim().parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn did_you_mean_finds_spelling_variants() {
+        let keys = ["command", "leader_only", "ignoreErrors", "cwd", "test"];
+        assert_eq!(did_you_mean("leaderOnly", &keys), Some("leader_only"));
+        assert_eq!(did_you_mean("leader-only", &keys), Some("leader_only"));
+        assert_eq!(did_you_mean("ignore_errors", &keys), Some("ignoreErrors"));
+        assert_eq!(did_you_mean("comand", &keys), Some("command"));
+        assert_eq!(did_you_mean("timeout", &keys), None);
+        assert_eq!(did_you_mean("xyz", &keys), None);
+    }
+
+    #[test]
+    fn integer_values_parse_trimmed() {
+        assert_eq!(integer_value(Some(" 0 ")), Some(0));
+        assert_eq!(integer_value(Some("600")), Some(600));
+        assert_eq!(integer_value(Some("ten")), None);
+        assert_eq!(integer_value(None), None);
+    }
+}

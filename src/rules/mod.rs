@@ -4,7 +4,16 @@
 pub(crate) mod common;
 
 mod eb001_migration_not_leader_only;
+mod eb002_deploy_timeout_too_short;
+mod eb003_unknown_command_key;
+mod eb004_leader_only_with_test;
+mod eb005_migration_in_commands;
+mod eb006_hook_migration_unguarded;
+mod eb007_leader_lost_at_zero_instances;
 mod eb008_migration_ignore_errors;
+mod eb009_leader_only_traffic_splitting;
+mod eb010_leader_only_not_boolean;
+mod eb011_hook_relies_on_leader_variable;
 
 use crate::finding::{Finding, Severity};
 use crate::model::Bundle;
@@ -52,7 +61,16 @@ impl Settings {
 /// Every rule, in ID order.
 pub static ALL: &[&Rule] = &[
     &eb001_migration_not_leader_only::RULE,
+    &eb002_deploy_timeout_too_short::RULE,
+    &eb003_unknown_command_key::RULE,
+    &eb004_leader_only_with_test::RULE,
+    &eb005_migration_in_commands::RULE,
+    &eb006_hook_migration_unguarded::RULE,
+    &eb007_leader_lost_at_zero_instances::RULE,
     &eb008_migration_ignore_errors::RULE,
+    &eb009_leader_only_traffic_splitting::RULE,
+    &eb010_leader_only_not_boolean::RULE,
+    &eb011_hook_relies_on_leader_variable::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

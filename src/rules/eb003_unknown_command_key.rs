@@ -1,0 +1,53 @@
+//! EB003 unknown-command-key: a key EB does not support on a command.
+
+use super::common::did_you_mean;
+use super::{Rule, Settings};
+use crate::finding::{Finding, Severity};
+use crate::model::{Bundle, CommandSection, Located};
+
+pub static RULE: Rule = Rule {
+    id: "EB003",
+    name: "unknown-command-key",
+    severity: Severity::Error,
+    summary: "A command has a key EB does not support (`timeout`, `leaderOnly`, ...)",
+    doc: include_str!("../../rules/EB003-unknown-command-key.md"),
+    check,
+};
+
+fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
+    for (file, cmd) in bundle.commands() {
+        let known = cmd.section.known_keys();
+        for (key, key_node, _) in &cmd.keys {
+            if known.contains(&key.as_str()) {
+                continue;
+            }
+            let location = file.location(file.node(*key_node).span());
+            // The consequence is the same for every unknown key: EB's validator may reject the
+            // whole file ("invalid key"), and cfn-init ignores attributes it does not know
+            // (eb-facts §1.4, §2.4).
+            let consequence = "EB may skip the whole file, and never applies the key";
+            let (message, help) = match (key.as_str(), cmd.section) {
+                ("timeout", _) => (
+                    format!("`timeout` on `{}` bounds nothing: EB has no per-command timeout; {consequence}", cmd.name),
+                    "remove it; the deployment Timeout option bounds every command: `option_settings: {aws:elasticbeanstalk:command: {Timeout: 1800}}`".to_string(),
+                ),
+                ("leader_only", CommandSection::Commands) => (
+                    format!("`leader_only` only exists under `container_commands`; under `commands` `{}` still runs on every instance", cmd.name),
+                    "move the command to `container_commands`, or run it through `ebguard migrate --` for a real lock".to_string(),
+                ),
+                (other, section) => {
+                    let help = match did_you_mean(other, known) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => format!("the keys EB supports under `{}` are: {}", section.key(), known.join(", ")),
+                    };
+                    (format!("`{other}` is not a key of `{}` entries; {consequence}", section.key()), help)
+                }
+            };
+            out.push(
+                Finding::new(&RULE, location, message)
+                    .label("unknown key")
+                    .help(help),
+            );
+        }
+    }
+}

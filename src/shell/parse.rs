@@ -1,0 +1,420 @@
+//! The tree-sitter layer: parse a script, list its simple commands with their
+//! decoded argv, and work out which of them sit behind an `EB_IS_COMMAND_LEADER`
+//! test.
+//!
+//! Why a real parser rather than regexes over the text: comments, `echo '… migrate'`
+//! and heredoc bodies must never count as commands, while `&&` chains, env prefixes
+//! and `\`-continued lines must (crates.md §D, eb-facts.md §8 "Normalise before
+//! matching").
+//!
+//! Every walk here is iterative (an explicit stack or a tree cursor): a script of
+//! 10,000 nested `$(` yields a tree that deep, and recursion would overflow the stack.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use tree_sitter::{Node, Parser, Tree};
+
+/// The variable EB sets to `true` on the command leader instance (eb-facts.md §4.4).
+pub(crate) const LEADER_VAR: &str = "EB_IS_COMMAND_LEADER";
+
+thread_local! {
+    // Measured: creating a parser costs ~10-25 µs, parsing 1 KB ~100-250 µs (release),
+    // so a per-thread parser saves an allocation per call without being essential.
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Parses `text` as bash. `None` only if the grammar cannot be loaded, which would be
+/// a build problem; callers then report nothing rather than panic.
+pub(crate) fn parse(text: &str) -> Option<Tree> {
+    PARSER.with(|cell| {
+        // The borrow is released before any caller walks the tree, so nested parses of
+        // `bash -c` payloads never find it taken; fall back to a fresh parser if they did.
+        match cell.try_borrow_mut() {
+            Ok(mut slot) => {
+                if slot.is_none() {
+                    *slot = new_parser();
+                }
+                slot.as_mut()?.parse(text, None)
+            }
+            Err(_) => new_parser()?.parse(text, None),
+        }
+    })
+}
+
+fn new_parser() -> Option<Parser> {
+    let mut parser = Parser::new();
+    parser
+        .set_language(&tree_sitter_bash::LANGUAGE.into())
+        .ok()?;
+    Some(parser)
+}
+
+/// One simple command as written in the script.
+pub(crate) struct CommandSite {
+    /// Byte range of the whole `command` node, assignments included.
+    pub range: Range<usize>,
+    /// The words after shell quote removal (expansions kept verbatim, e.g. `$EBGUARD`).
+    pub argv: Vec<String>,
+    /// A heredoc or here-string that feeds this command's standard input, which
+    /// matters when the command is a shell (`sudo -u webapp bash <<'EOF' … EOF`).
+    pub stdin: Option<String>,
+    /// Inside a conditional that tests the leader variable, or after an early exit
+    /// that does.
+    pub leader_gated: bool,
+}
+
+/// Facts gathered in a first pass over the whole tree, kept as sorted byte offsets so
+/// that "does this subtree read the variable / contain an `exit`" is a binary search
+/// instead of a subtree walk (which would be quadratic on deeply nested input).
+struct Facts {
+    leader_reads: Vec<usize>,
+    exits: Vec<usize>,
+}
+
+impl Facts {
+    fn gather(tree: &Tree, src: &str) -> Self {
+        let mut expansions: Vec<(String, usize)> = Vec::new();
+        let mut assignments: Vec<(String, Range<usize>)> = Vec::new();
+        let mut functions: Vec<(String, Range<usize>)> = Vec::new();
+        let mut calls: Vec<(String, usize)> = Vec::new();
+        for_each_node(tree, |node| match node.kind() {
+            "simple_expansion" | "expansion" => {
+                if let Some(name) = expansion_name(node, src) {
+                    expansions.push((name.to_owned(), node.start_byte()));
+                }
+            }
+            "variable_assignment" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    assignments.push((text(name, src).to_owned(), node.byte_range()));
+                }
+            }
+            "function_definition" => {
+                if let (Some(name), Some(body)) = (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("body"),
+                ) {
+                    functions.push((text(name, src).to_owned(), body.byte_range()));
+                }
+            }
+            "command" => {
+                if let Some(name) = node.child_by_field_name("name") {
+                    calls.push((text(name, src).to_owned(), node.start_byte()));
+                }
+            }
+            _ => {}
+        });
+
+        // Names that carry the leader flag: the variable itself, copies of it
+        // (`IS_LEADER=$EB_IS_COMMAND_LEADER`) and functions that test it
+        // (`is_leader() { [ "$EB_IS_COMMAND_LEADER" = true ]; }`). Copies of copies
+        // are followed a few rounds, which covers real hooks without a fixpoint loop
+        // on adversarial input.
+        let mut names: Vec<&str> = vec![LEADER_VAR];
+        let mut reads: Vec<usize> = Vec::new();
+        for _ in 0..3 {
+            reads = expansions
+                .iter()
+                .filter(|(n, _)| names.contains(&n.as_str()))
+                .map(|&(_, at)| at)
+                .collect();
+            reads.sort_unstable();
+            let before = names.len();
+            for (name, range) in &assignments {
+                if !names.contains(&name.as_str()) && any_within(&reads, range) {
+                    names.push(name);
+                }
+            }
+            if names.len() == before {
+                break;
+            }
+        }
+        let testers: Vec<&str> = functions
+            .iter()
+            .filter(|(_, body)| any_within(&reads, body))
+            .map(|(n, _)| n.as_str())
+            .collect();
+        reads.extend(
+            calls
+                .iter()
+                .filter(|(n, _)| testers.contains(&n.as_str()))
+                .map(|&(_, at)| at),
+        );
+        reads.sort_unstable();
+
+        let mut exits: Vec<usize> = calls
+            .iter()
+            .filter(|(n, _)| n == "exit" || n == "return")
+            .map(|&(_, at)| at)
+            .collect();
+        exits.sort_unstable();
+        Facts {
+            leader_reads: reads,
+            exits,
+        }
+    }
+
+    fn reads_leader(&self, node: Node) -> bool {
+        any_within(&self.leader_reads, &node.byte_range())
+    }
+
+    /// A statement that tests the variable and can leave the script, like
+    /// `[ "$EB_IS_COMMAND_LEADER" = true ] || exit 0`: everything after it in the same
+    /// block runs only on one side of the test.
+    fn is_early_exit_gate(&self, node: Node) -> bool {
+        self.reads_leader(node) && any_within(&self.exits, &node.byte_range())
+    }
+}
+
+fn any_within(sorted: &[usize], range: &Range<usize>) -> bool {
+    let first = sorted.partition_point(|&at| at < range.start);
+    sorted.get(first).is_some_and(|&at| at < range.end)
+}
+
+/// Byte ranges of the expansions that read `EB_IS_COMMAND_LEADER`. Comments and
+/// single-quoted strings are leaves in the grammar, so they never contain one.
+pub(crate) fn leader_variable_uses(script: &str) -> Vec<Range<usize>> {
+    let Some(tree) = parse(script) else {
+        return Vec::new();
+    };
+    let mut uses = Vec::new();
+    for_each_node(&tree, |node| {
+        if matches!(node.kind(), "simple_expansion" | "expansion")
+            && expansion_name(node, script) == Some(LEADER_VAR)
+        {
+            uses.push(node.byte_range());
+        }
+    });
+    uses
+}
+
+/// Lists the simple commands of `script` in document order.
+pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
+    let Some(tree) = parse(script) else {
+        return Vec::new();
+    };
+    let facts = Facts::gather(&tree, script);
+    let mut sites = Vec::new();
+    let mut stack: Vec<(Node, bool)> = vec![(tree.root_node(), false)];
+    while let Some((node, gated)) = stack.pop() {
+        match node.kind() {
+            "comment" => continue,
+            "command" => {
+                let argv = argv(node, script);
+                if !argv.is_empty() {
+                    sites.push(CommandSite {
+                        range: node.byte_range(),
+                        argv,
+                        stdin: stdin_of(node, script),
+                        leader_gated: gated,
+                    });
+                }
+            }
+            _ => {}
+        }
+        push_children(node, gated, &facts, &mut stack);
+    }
+    sites
+}
+
+/// Pushes `node`'s children (in reverse, so they pop in document order) with their
+/// gating. The rule, kept deliberately simple (eb-facts.md §4.4 calls the variable
+/// best effort, so which branch is the leader's is not evaluated):
+/// - every part of an `if` whose condition reads the variable is gated, `else`
+///   branches included;
+/// - in `A && B` / `A || B`, B is gated when A reads the variable;
+/// - in any block, statements after one that reads the variable and contains
+///   `exit`/`return` (an early-exit gate) are gated.
+fn push_children<'t>(
+    node: Node<'t>,
+    gated: bool,
+    facts: &Facts,
+    stack: &mut Vec<(Node<'t>, bool)>,
+) {
+    let gated = gated || (node.kind() == "if_statement" && condition_reads_leader(node, facts));
+    let mut cursor = node.walk();
+    let mut pending: Vec<(Node, bool)> = Vec::new();
+    let mut later_gated = gated;
+    for child in node.children(&mut cursor) {
+        pending.push((child, later_gated));
+        if facts.reads_leader(child) && (node.kind() == "list" || facts.is_early_exit_gate(child)) {
+            later_gated = true;
+        }
+    }
+    stack.extend(pending.into_iter().rev());
+}
+
+fn condition_reads_leader(if_node: Node, facts: &Facts) -> bool {
+    let mut cursor = if_node.walk();
+    let found = if_node
+        .children_by_field_name("condition", &mut cursor)
+        .any(|c| facts.reads_leader(c));
+    found
+}
+
+/// Calls `visit` on every node, pre-order, without recursion.
+fn for_each_node<'t>(tree: &'t Tree, mut visit: impl FnMut(Node<'t>)) {
+    let mut cursor = tree.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+fn text<'s>(node: Node, src: &'s str) -> &'s str {
+    src.get(node.byte_range()).unwrap_or("")
+}
+
+fn expansion_name<'s>(node: Node, src: &'s str) -> Option<&'s str> {
+    let mut cursor = node.walk();
+    let name = node
+        .named_children(&mut cursor)
+        .find(|c| c.kind() == "variable_name")
+        .map(|c| text(c, src));
+    name
+}
+
+/// The command's words: its name and arguments, without leading assignments and
+/// redirects (the grammar gives those their own nodes).
+fn argv(command: Node, src: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    if let Some(name) = command.child_by_field_name("name") {
+        words.push(
+            name.named_child(0)
+                .map_or_else(|| text(name, src).to_owned(), |w| word(w, src)),
+        );
+    }
+    let mut cursor = command.walk();
+    words.extend(
+        command
+            .children_by_field_name("argument", &mut cursor)
+            .map(|a| word(a, src)),
+    );
+    words
+}
+
+/// Shell quote removal for one word. Expansions and substitutions are kept as
+/// written, since their value is unknown statically.
+fn word(node: Node, src: &str) -> String {
+    let raw = text(node, src);
+    match node.kind() {
+        "word" => unescape(raw, |_| true),
+        "raw_string" => strip(raw, "'", "'").to_owned(),
+        "string" => unescape(strip(raw, "\"", "\""), |c| {
+            matches!(c, '"' | '\\' | '$' | '`' | '\n')
+        }),
+        "translated_string" => unescape(strip(raw, "$\"", "\""), |c| {
+            matches!(c, '"' | '\\' | '$' | '`' | '\n')
+        }),
+        "ansi_c_string" => ansi_c(strip(raw, "$'", "'")),
+        "concatenation" => {
+            let mut cursor = node.walk();
+            let joined = node.children(&mut cursor).map(|part| match part.kind() {
+                // Parts of a concatenation are primary expressions, never another
+                // concatenation, so this recursion is one level deep.
+                "word" | "raw_string" | "string" | "translated_string" | "ansi_c_string" => {
+                    word(part, src)
+                }
+                _ => text(part, src).to_owned(),
+            });
+            joined.collect()
+        }
+        _ => raw.to_owned(),
+    }
+}
+
+fn strip<'s>(raw: &'s str, open: &str, close: &str) -> &'s str {
+    let inner = raw.strip_prefix(open).unwrap_or(raw);
+    inner.strip_suffix(close).unwrap_or(inner)
+}
+
+/// Removes the backslash before the characters `escapable` accepts; a backslash
+/// before a newline removes both (line continuation).
+fn unescape(s: &str, escapable: impl Fn(char) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match (c, chars.clone().next()) {
+            ('\\', Some('\n')) => {
+                chars.next();
+            }
+            ('\\', Some(next)) if escapable(next) => {
+                out.push(next);
+                chars.next();
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn ansi_c(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// The heredoc or here-string feeding `command`: `bash <<EOF`, `bash <<< "…"`, or a
+/// command in the pipeline that continues a heredoc line (`cat <<EOF | bash`).
+fn stdin_of(command: Node, src: &str) -> Option<String> {
+    let parent = command.parent()?;
+    let redirect_holder = match parent.kind() {
+        "redirected_statement" if parent.child_by_field_name("body") == Some(command) => parent,
+        "pipeline" => {
+            let grand = parent.parent()?;
+            if grand.kind() != "heredoc_redirect" {
+                return None;
+            }
+            return heredoc_body(grand, src).map(str::to_owned);
+        }
+        _ => return None,
+    };
+    let mut cursor = redirect_holder.walk();
+    let found = redirect_holder
+        .children(&mut cursor)
+        .find_map(|r| match r.kind() {
+            "heredoc_redirect" => heredoc_body(r, src).map(str::to_owned),
+            "herestring_redirect" => r.named_child(0).map(|w| word(w, src)),
+            _ => None,
+        });
+    found.or_else(|| {
+        let mut cursor = command.walk();
+        let here = command
+            .children_by_field_name("redirect", &mut cursor)
+            .find(|r| r.kind() == "herestring_redirect")
+            .and_then(|r| r.named_child(0))
+            .map(|w| word(w, src));
+        here
+    })
+}
+
+fn heredoc_body<'s>(redirect: Node, src: &'s str) -> Option<&'s str> {
+    let mut cursor = redirect.walk();
+    let body = redirect
+        .children(&mut cursor)
+        .find(|c| c.kind() == "heredoc_body")
+        .map(|b| text(b, src));
+    body
+}

@@ -1,0 +1,7 @@
+use super::*;
+
+#[test]
+fn smoke() {
+    let calls = find_migrations("python manage.py migrate");
+    assert_eq!(calls.len(), 1);
+}

@@ -1,0 +1,609 @@
+//! Peeling wrappers off an argv until the program that does the work is first:
+//! `sudo -u webapp -E`, `su - webapp -c '…'`, `env X=1`, `timeout 600`,
+//! `bundle exec`, `npx`, `poetry run`, `python -m`, `php`, `docker exec app`, …
+//! (eb-facts.md §8, "Normalise before matching").
+
+/// What one wrapper at the front of an argv amounts to.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Not a wrapper: the first word is the program to match.
+    Program,
+    /// A wrapper; the wrapped command starts at this index (always ≥ 1, so the
+    /// unwrapping loop always makes progress).
+    Skip(usize),
+    /// `npm run` / `yarn` / `pnpm`: the word at this index names a package.json
+    /// script, whose body is unknown.
+    Script(usize),
+    /// `ebguard migrate [opts] -- …`: the guarded command starts at this index.
+    Ebguard(usize),
+    /// The wrapper runs this text as a shell script (`bash -c`, `su -c`, `eval`, …).
+    Shell(String),
+    /// A shell that reads its script from standard input (`bash`, `su - webapp`).
+    Stdin,
+    /// The wrapper runs nothing we can see (`npm install`, `sudo -l`, `python -c`).
+    Nothing,
+}
+
+/// The last path component, without a Docker tag (`flyway/flyway:10` → `flyway`).
+pub(crate) fn base_name(word: &str) -> &str {
+    let base = word.rsplit('/').next().unwrap_or(word);
+    base.split(':').next().unwrap_or(base)
+}
+
+/// Classifies the first word of `argv` (which must not be empty).
+pub(crate) fn step(argv: &[String]) -> Step {
+    let first = argv[0].as_str();
+    if is_assignment(first) {
+        return Step::Skip(1);
+    }
+    if is_ebguard(first) {
+        return ebguard(argv);
+    }
+    let name = base_name(first);
+    match name {
+        "sudo" | "doas" => operand(argv, skip_options(argv, 1, &SUDO)),
+        "su" => su(argv),
+        "runuser" => {
+            if argv.iter().any(|a| a == "-u" || a.starts_with("--user")) {
+                operand(argv, skip_options(argv, 1, &SUDO))
+            } else {
+                su(argv)
+            }
+        }
+        "env" => match option_value(argv, &ENV, 'S', "--split-string", 0) {
+            Some(script) => Step::Shell(script.to_owned()),
+            None => operand(argv, skip_options(argv, 1, &ENV)),
+        },
+        "exec" => operand(
+            argv,
+            skip_options(
+                argv,
+                1,
+                &Options {
+                    short: "a",
+                    long: &[],
+                },
+            ),
+        ),
+        "nice" => operand(
+            argv,
+            skip_options(
+                argv,
+                1,
+                &Options {
+                    short: "n",
+                    long: &["--adjustment"],
+                },
+            ),
+        ),
+        "ionice" => operand(
+            argv,
+            skip_options(
+                argv,
+                1,
+                &Options {
+                    short: "cnpt",
+                    long: &["--class", "--classdata"],
+                },
+            ),
+        ),
+        "stdbuf" => operand(
+            argv,
+            skip_options(
+                argv,
+                1,
+                &Options {
+                    short: "ioe",
+                    long: &[],
+                },
+            ),
+        ),
+        "time" => operand(
+            argv,
+            skip_options(
+                argv,
+                1,
+                &Options {
+                    short: "of",
+                    long: &["--output", "--format"],
+                },
+            ),
+        ),
+        "command" if argv.get(1).is_some_and(|a| a == "-v" || a == "-V") => Step::Nothing,
+        "nohup" | "setsid" | "chronic" | "command" | "builtin" | "sail" => {
+            operand(argv, skip_options(argv, 1, &FLAGS))
+        }
+        "timeout" => operand(argv, skip_options(argv, 1, &TIMEOUT) + 1),
+        "flock" => match option_value(argv, &FLOCK, 'c', "--command", 1) {
+            Some(script) => Step::Shell(script.to_owned()),
+            // `flock [opts] FILE CMD…`; `flock [opts] FD` runs nothing.
+            None => operand(argv, skip_options(argv, 1, &FLOCK) + 1),
+        },
+        "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" => shell(argv),
+        "eval" => Step::Shell(argv[1..].join(" ")),
+        "source" | "." => operand(argv, 1),
+        "docker" | "podman" | "docker-compose" | "kubectl" => container(argv),
+        "bundle" | "bundler" => subcommand(argv, &["exec"], &FLAGS),
+        "npx" | "bunx" | "pnpx" => match option_value(argv, &NPX, 'c', "--call", 0) {
+            Some(script) => Step::Shell(script.to_owned()),
+            None => operand(argv, skip_options(argv, 1, &NPX)),
+        },
+        "npm" => npm(argv),
+        "yarn" | "pnpm" | "bun" => yarn_like(argv),
+        "poetry" | "pipenv" | "pdm" | "hatch" | "rye" => subcommand(argv, &["run"], &FLAGS),
+        "uv" => subcommand(argv, &["run"], &UV),
+        "php" => interpreter(argv, &PHP, &['r']),
+        "node" | "nodejs" | "ts-node" | "tsx" => interpreter(argv, &NODE, &['e', 'p']),
+        "ruby" | "jruby" => interpreter(argv, &RUBY, &['e']),
+        _ if is_python(name) => interpreter(argv, &PYTHON, &['c']),
+        _ if is_interpreter_variable(first) => operand(argv, skip_options(argv, 1, &FLAGS)),
+        _ => Step::Program,
+    }
+}
+
+/// Options of one wrapper: short letters and long names that take a value.
+struct Options {
+    short: &'static str,
+    long: &'static [&'static str],
+}
+
+/// Options without values only.
+const FLAGS: Options = Options {
+    short: "",
+    long: &[],
+};
+const SUDO: Options = Options {
+    short: "ugCDhprtUTR",
+    long: &[
+        "--user",
+        "--group",
+        "--close-from",
+        "--chdir",
+        "--host",
+        "--prompt",
+        "--role",
+        "--type",
+        "--other-user",
+        "--command-timeout",
+        "--chroot",
+    ],
+};
+const SU: Options = Options {
+    short: "csgGw",
+    long: &[
+        "--command",
+        "--shell",
+        "--group",
+        "--supp-group",
+        "--whitelist-environment",
+        "--user",
+    ],
+};
+const ENV: Options = Options {
+    short: "uCS",
+    long: &["--unset", "--chdir", "--split-string"],
+};
+const TIMEOUT: Options = Options {
+    short: "sk",
+    long: &["--signal", "--kill-after"],
+};
+const FLOCK: Options = Options {
+    short: "wEc",
+    long: &["--timeout", "--wait", "--conflict-exit-code", "--command"],
+};
+const SHELL: Options = Options {
+    short: "oO",
+    long: &["--rcfile", "--init-file"],
+};
+const NPX: Options = Options {
+    short: "pcw",
+    long: &["--package", "--call", "--workspace"],
+};
+/// Global options of package managers and runners (`npm --prefix x`, `pnpm -F x`,
+/// `poetry -C x`).
+const RUNNER: Options = Options {
+    short: "wCF",
+    long: &[
+        "--prefix",
+        "--workspace",
+        "--cwd",
+        "--filter",
+        "--dir",
+        "--directory",
+        "--project",
+        "--script-shell",
+    ],
+};
+const UV: Options = Options {
+    short: "p",
+    long: &[
+        "--with",
+        "--python",
+        "--directory",
+        "--project",
+        "--package",
+        "--extra",
+        "--group",
+        "--env-file",
+        "--index",
+        "--with-requirements",
+    ],
+};
+const DOCKER: Options = Options {
+    short: "eEvwulpmhcLf",
+    long: &[
+        "--env",
+        "--env-file",
+        "--volume",
+        "--workdir",
+        "--user",
+        "--label",
+        "--publish",
+        "--memory",
+        "--hostname",
+        "--cpus",
+        "--cpu-shares",
+        "--network",
+        "--net",
+        "--name",
+        "--entrypoint",
+        "--mount",
+        "--link",
+        "--add-host",
+        "--platform",
+        "--log-driver",
+        "--restart",
+        "--detach-keys",
+        "--index",
+        "--namespace",
+        "--container",
+        "--context",
+        "--file",
+        "--project-name",
+    ],
+};
+const PHP: Options = Options {
+    short: "dcfzr",
+    long: &[],
+};
+const NODE: Options = Options {
+    short: "rPOep",
+    long: &[
+        "--require",
+        "--loader",
+        "--import",
+        "--project",
+        "--compiler-options",
+        "--experimental-loader",
+    ],
+};
+const RUBY: Options = Options {
+    short: "IrECe",
+    long: &[],
+};
+const PYTHON: Options = Options {
+    short: "WXmc",
+    long: &["--check-hash-based-pycs"],
+};
+
+/// Index of the first operand at or after `from`: skips options (see [`skip_one`]);
+/// `--` ends the options.
+fn skip_options(argv: &[String], from: usize, opts: &Options) -> usize {
+    let mut i = from;
+    while let Some(arg) = argv.get(i) {
+        if arg == "--" {
+            return i + 1;
+        }
+        if !arg.starts_with('-') {
+            return i;
+        }
+        i = skip_one(argv, i, opts);
+    }
+    i
+}
+
+/// Index after the option at `i`: `-x`, `-xVALUE`, `-x VALUE`, `--long`,
+/// `--long=v`, `--long v`, or a lone `-` (`su - webapp`).
+fn skip_one(argv: &[String], i: usize, opts: &Options) -> usize {
+    let arg = argv[i].as_str();
+    if arg.starts_with("--") {
+        return i + if opts.long.contains(&arg) { 2 } else { 1 };
+    }
+    let cluster = arg.strip_prefix('-').unwrap_or(arg);
+    // In `-u webapp` the value is the next word; in `-uwebapp` or `-n10` it is the
+    // rest of the cluster.
+    match cluster.find(|c| opts.short.contains(c)) {
+        Some(at) if at + 1 == cluster.len() => i + 2,
+        _ => i + 1,
+    }
+}
+
+/// The value of option `short`/`long` if it appears among the wrapper's options,
+/// e.g. the script of `su -c '…'`, `bash -lc '…'`, `flock /tmp/l -c '…'`. Up to
+/// `operands` operands may precede it (`su webapp -c …`, `flock FILE -c …`); the
+/// scan stops after them so that the wrapped command's own options
+/// (`flock /tmp/l php -c php.ini …`) are not mistaken for the wrapper's.
+fn option_value<'a>(
+    argv: &'a [String],
+    opts: &Options,
+    short: char,
+    long: &str,
+    operands: usize,
+) -> Option<&'a str> {
+    let mut i = 1;
+    let mut seen = 0;
+    while let Some(arg) = argv.get(i) {
+        if arg == "--" {
+            return None;
+        }
+        if let Some(value) = arg.strip_prefix(long).and_then(|v| v.strip_prefix('=')) {
+            return Some(value);
+        }
+        if arg == long {
+            return argv.get(i + 1).map(String::as_str);
+        }
+        match arg
+            .strip_prefix('-')
+            .filter(|c| !c.is_empty() && !c.starts_with('-'))
+        {
+            Some(cluster) => {
+                if let Some(at) = cluster.find(|c| opts.short.contains(c)) {
+                    if cluster[at..].starts_with(short) {
+                        let value = &cluster[at + 1..];
+                        return if value.is_empty() {
+                            argv.get(i + 1).map(String::as_str)
+                        } else {
+                            Some(value)
+                        };
+                    }
+                }
+                i = skip_one(argv, i, opts);
+            }
+            None if arg.starts_with('-') => i = skip_one(argv, i, opts),
+            None => {
+                seen += 1;
+                if seen > operands {
+                    return None;
+                }
+                i += 1;
+            }
+        }
+    }
+    None
+}
+
+fn operand(argv: &[String], at: usize) -> Step {
+    if at > 0 && at < argv.len() {
+        Step::Skip(at)
+    } else {
+        Step::Nothing
+    }
+}
+
+fn is_assignment(word: &str) -> bool {
+    match word.split_once('=') {
+        Some((name, _)) => {
+            let mut chars = name.chars();
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }
+        None => false,
+    }
+}
+
+/// `ebguard`, `./bin/ebguard`, `$(dirname "$0")/ebguard-x86_64`, `$EBGUARD`, `${EBGUARD_BIN}`.
+pub(crate) fn is_ebguard(word: &str) -> bool {
+    if base_name(word).starts_with("ebguard") {
+        return true;
+    }
+    variable_name(word).is_some_and(|v| v.to_ascii_lowercase().starts_with("ebguard"))
+}
+
+/// `NAME` for a word that is exactly `$NAME` or `${NAME…}`.
+fn variable_name(word: &str) -> Option<&str> {
+    let rest = word.strip_prefix('$')?;
+    let rest = rest.strip_prefix('{').unwrap_or(rest);
+    let end = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(rest.len());
+    let tail = &rest[end..];
+    (end > 0 && (tail.is_empty() || tail.ends_with('}'))).then(|| &rest[..end])
+}
+
+/// `$PYTHON manage.py migrate`, `${PHP} artisan migrate`: a variable naming an
+/// interpreter.
+fn is_interpreter_variable(word: &str) -> bool {
+    variable_name(word).is_some_and(|v| {
+        let v = v.to_ascii_uppercase();
+        ["PYTHON", "PHP", "NODE", "RUBY"]
+            .iter()
+            .any(|i| v.contains(i))
+    })
+}
+
+/// `python`, `python3`, `python3.12`, `pypy3`.
+fn is_python(name: &str) -> bool {
+    ["python", "pypy"].iter().any(|p| {
+        name.strip_prefix(p)
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+    })
+}
+
+/// `ebguard [opts] migrate [opts] -- CMD…` (the lock runner of this crate). Without
+/// `--`, the first word after the options starts the command.
+fn ebguard(argv: &[String]) -> Step {
+    let sub = 1 + argv[1..].iter().take_while(|a| a.starts_with('-')).count();
+    if argv.get(sub).map(String::as_str) != Some("migrate") {
+        return Step::Nothing;
+    }
+    let at = match argv.iter().position(|a| a == "--") {
+        Some(dashes) => dashes + 1,
+        None => {
+            sub + 1
+                + argv[sub + 1..]
+                    .iter()
+                    .take_while(|a| a.starts_with('-'))
+                    .count()
+        }
+    };
+    if at < argv.len() {
+        Step::Ebguard(at)
+    } else {
+        Step::Nothing
+    }
+}
+
+/// `su [opts] [-] [user] -c SCRIPT`; without `-c` it starts a login shell that
+/// reads standard input.
+fn su(argv: &[String]) -> Step {
+    match option_value(argv, &SU, 'c', "--command", 1) {
+        Some(script) => Step::Shell(script.to_owned()),
+        None => Step::Stdin,
+    }
+}
+
+/// `bash [opts] -c SCRIPT`, `bash -lc SCRIPT`, `bash script.sh args` (the script
+/// file becomes the program, so user patterns can name it), or plain `bash`
+/// reading standard input.
+fn shell(argv: &[String]) -> Step {
+    let mut i = 1;
+    let mut has_c = false;
+    while let Some(arg) = argv.get(i) {
+        if arg == "--" {
+            i += 1;
+            break;
+        }
+        if arg.starts_with("--") {
+            i += if SHELL.long.contains(&arg.as_str()) {
+                2
+            } else {
+                1
+            };
+        } else if let Some(cluster) = arg.strip_prefix(['-', '+']).filter(|c| !c.is_empty()) {
+            has_c |= cluster.contains('c');
+            i += if cluster.contains(['o', 'O']) { 2 } else { 1 };
+        } else {
+            break;
+        }
+    }
+    match (has_c, argv.get(i)) {
+        (true, Some(script)) => Step::Shell(script.clone()),
+        (true, None) => Step::Nothing,
+        (false, Some(_)) if !argv[1..i].iter().any(|a| a == "-s") => Step::Skip(i),
+        (false, _) => Step::Stdin,
+    }
+}
+
+/// `bundle exec CMD`, `poetry run CMD`, `uv run [opts] CMD`: the subcommand may
+/// follow global options; any other subcommand runs nothing of interest.
+fn subcommand(argv: &[String], runs: &[&str], opts: &Options) -> Step {
+    let at = skip_options(argv, 1, &RUNNER);
+    match argv.get(at) {
+        Some(sub) if runs.contains(&sub.as_str()) => {
+            operand(argv, skip_options(argv, at + 1, opts))
+        }
+        _ => Step::Nothing,
+    }
+}
+
+/// `python [opts] -m MODULE args` (the module becomes the program) or
+/// `python [opts] script args`; `python -c CODE` (and `php -r`, `node -e`) run
+/// code that is not a shell command.
+fn interpreter(argv: &[String], opts: &Options, code: &[char]) -> Step {
+    let mut i = 1;
+    while let Some(arg) = argv.get(i) {
+        if arg == "--" {
+            return operand(argv, i + 1);
+        }
+        let Some(cluster) = arg.strip_prefix('-').filter(|c| !c.is_empty()) else {
+            break;
+        };
+        if !cluster.starts_with('-') {
+            if cluster.contains(code) {
+                return Step::Nothing;
+            }
+            if cluster.ends_with('m')
+                && cluster.find(|c| opts.short.contains(c)) == Some(cluster.len() - 1)
+            {
+                return operand(argv, i + 1);
+            }
+        }
+        i = skip_one(argv, i, opts);
+    }
+    operand(argv, i)
+}
+
+/// `docker exec [opts] CONTAINER CMD…`, `docker run [opts] IMAGE [CMD…]`,
+/// `docker compose exec|run [opts] SERVICE CMD…`, `kubectl exec POD -- CMD…`.
+/// For `docker run` of a tool image (`flyway/flyway`, `migrate/migrate`,
+/// `liquibase/liquibase`) the image's entrypoint is the tool, so the image name
+/// stands in as the program.
+fn container(argv: &[String]) -> Step {
+    let mut at = 1;
+    if base_name(&argv[0]) != "docker-compose" && argv.get(1).is_some_and(|a| a == "compose") {
+        at = 2;
+    }
+    if base_name(&argv[0]) == "kubectl" {
+        return match argv.iter().position(|a| a == "--") {
+            Some(dashes) if argv.get(1).is_some_and(|a| a == "exec") => operand(argv, dashes + 1),
+            _ => Step::Nothing,
+        };
+    }
+    at = skip_options(argv, at, &DOCKER);
+    let Some(sub) = argv.get(at) else {
+        return Step::Nothing;
+    };
+    if sub != "exec" && sub != "run" {
+        return Step::Nothing;
+    }
+    let target = skip_options(argv, at + 1, &DOCKER);
+    let image_is_tool = sub == "run"
+        && argv.get(target).is_some_and(|image| {
+            ["flyway", "liquibase", "migrate", "goose", "dbmate"].contains(&base_name(image))
+        });
+    operand(argv, if image_is_tool { target } else { target + 1 })
+}
+
+/// `npm run SCRIPT`, `npm run-script SCRIPT`, `npm exec -- CMD`; `npm install …`
+/// and other subcommands run nothing of interest.
+fn npm(argv: &[String]) -> Step {
+    let at = skip_options(argv, 1, &RUNNER);
+    match argv.get(at).map(String::as_str) {
+        Some("run" | "run-script" | "rum" | "urn") => {
+            script(argv, skip_options(argv, at + 1, &RUNNER))
+        }
+        Some("exec" | "x") => operand(argv, skip_options(argv, at + 1, &NPX)),
+        _ => Step::Nothing,
+    }
+}
+
+/// `yarn [run] SCRIPT`, `pnpm [run] SCRIPT`, `yarn workspace W SCRIPT`,
+/// `pnpm exec|dlx CMD`, `yarn dlx CMD`, `bun run SCRIPT`, `bun x CMD`. Built-in
+/// subcommands (`yarn add knex-migrate`) run nothing of interest.
+fn yarn_like(argv: &[String]) -> Step {
+    const BUILTINS: &[&str] = &[
+        "add", "install", "i", "remove", "rm", "upgrade", "up", "update", "global", "why", "info",
+        "init", "config", "cache", "link", "unlink", "pack", "publish", "audit", "outdated",
+        "list", "ls", "bin", "create", "set", "plugin", "dedupe", "version", "login", "logout",
+        "import", "licenses", "policies", "prune", "store", "setup", "patch",
+    ];
+    let at = skip_options(argv, 1, &RUNNER);
+    match argv.get(at).map(String::as_str) {
+        Some("run" | "run-script") => script(argv, skip_options(argv, at + 1, &RUNNER)),
+        Some("workspace") => script(argv, at + 2),
+        Some("exec" | "dlx" | "x" | "node") => operand(argv, skip_options(argv, at + 1, &NPX)),
+        Some(sub) if BUILTINS.contains(&sub) => Step::Nothing,
+        Some(_) => script(argv, at),
+        None => Step::Nothing,
+    }
+}
+
+fn script(argv: &[String], at: usize) -> Step {
+    if at < argv.len() {
+        Step::Script(at)
+    } else {
+        Step::Nothing
+    }
+}
