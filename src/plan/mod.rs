@@ -15,7 +15,7 @@ pub use text::render as text;
 use crate::model::{
     Bundle, Command, CommandSection, ConfigFile, Hook, HookContent, HookKind, HookPhase, Located,
 };
-use crate::rules::common::{cfn_truthy, leader_only, migrations, LeaderOnly};
+use crate::rules::common::{cfn_truthy, integer_value, leader_only, migrations, LeaderOnly};
 use crate::rules::{Settings, DEFAULT_DEPLOY_TIMEOUT};
 use crate::shell::{self, Guard};
 use crate::source::Location;
@@ -355,16 +355,15 @@ impl Plan {
 
     /// Whether the deployment updates instances in batches, so `BatchSize` matters.
     pub fn rolling(&self) -> bool {
-        let policy = self.deployment_policy.value.trim();
-        policy.eq_ignore_ascii_case("Rolling")
-            || policy.eq_ignore_ascii_case("RollingWithAdditionalBatch")
+        matches!(
+            self.deployment_policy.value.as_str(),
+            "Rolling" | "RollingWithAdditionalBatch"
+        )
     }
 
+    /// Spelled exactly as EB's value list has it, as EB009 reads it.
     fn traffic_splitting(&self) -> bool {
-        self.deployment_policy
-            .value
-            .trim()
-            .eq_ignore_ascii_case("TrafficSplitting")
+        self.deployment_policy.value == "TrafficSplitting"
     }
 
     fn scenario(&self, scenario: Scenario, parts: &Parts) -> ScenarioPlan {
@@ -831,7 +830,7 @@ fn scale_to_zero(bundle: &Bundle) -> Vec<ScaleToZero> {
                     e.setting.option_name.as_str(),
                     "MinSize" | "MaxSize" | "DesiredCapacity"
                 )
-                && e.setting.value.as_deref().map(str::trim) == Some("0")
+                && integer_value(e.setting.value.as_deref()) == Some(0)
         })
         .map(|e| ScaleToZero {
             action: e.setting.resource_name.clone().unwrap_or_default(),

@@ -50,41 +50,48 @@ fn plan(plan: &Plan) -> String {
             plan.timeout.value
         ),
     };
-    let policy = if plan.rolling() {
-        format!(
-            "{}, batches of {} ({})",
-            plan.deployment_policy.value, plan.batch_size.value, plan.batch_size_type.value
-        )
-    } else {
-        plan.deployment_policy.value.clone()
-    };
-    let width = timeout.chars().count().max(policy.chars().count());
-    for (label, value, setting) in [
-        ("deployment timeout", timeout.as_str(), &plan.timeout),
+    let mut rows = vec![
+        ("deployment timeout", timeout, origin(&plan.timeout)),
         (
-            "deployment policy ",
-            policy.as_str(),
-            &plan.deployment_policy,
+            "deployment policy",
+            plan.deployment_policy.value.clone(),
+            origin(&plan.deployment_policy),
         ),
-    ] {
-        out.push_str(&format!(
-            "  {label}  {}  {}\n",
-            cell(Style::new(), value, width),
-            paint(QUIET, &origin(setting))
+    ];
+    if plan.rolling() {
+        let unit = if plan.batch_size_type.value == "Fixed" {
+            " instances"
+        } else {
+            "%"
+        };
+        rows.push((
+            "batch size",
+            format!(
+                "{}{unit} at a time (BatchSizeType {})",
+                plan.batch_size.value, plan.batch_size_type.value
+            ),
+            format!(
+                "{}, BatchSizeType: {}",
+                origin(&plan.batch_size),
+                origin(&plan.batch_size_type)
+            ),
         ));
     }
-    if plan.rolling() {
+    for z in &plan.scale_to_zero {
+        rows.push((
+            "scheduled scaling",
+            format!("`{}` sets {} to 0", z.action, z.option),
+            at(&z.location),
+        ));
+    }
+    let label_w = rows.iter().map(|r| r.0.len()).max().unwrap_or(0);
+    let value_w = rows.iter().map(|r| r.1.chars().count()).max().unwrap_or(0);
+    for (label, value, from) in &rows {
         out.push_str(&format!(
-            "  {}  {}\n",
-            " ".repeat(18 + 2 + width),
-            paint(
-                QUIET,
-                &format!(
-                    "BatchSize {}, BatchSizeType {}",
-                    origin(&plan.batch_size),
-                    origin(&plan.batch_size_type)
-                )
-            )
+            "  {}  {}  {}\n",
+            cell(Style::new(), label, label_w),
+            cell(Style::new(), value, value_w),
+            paint(QUIET, from)
         ));
     }
     out.push_str(&format!(
@@ -94,14 +101,6 @@ fn plan(plan: &Plan) -> String {
             "note: values set with the console, EB CLI or API override these (eb-facts §1.2)"
         )
     ));
-    for z in &plan.scale_to_zero {
-        out.push_str(&format!(
-            "  scheduled scaling   `{}` sets {} to 0  {}\n",
-            z.action,
-            z.option,
-            paint(QUIET, &at(&z.location))
-        ));
-    }
     for scenario in &plan.scenarios {
         out.push('\n');
         out.push_str(&self::scenario(scenario));
