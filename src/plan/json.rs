@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{Effective, Plan, ScenarioPlan, Step};
+use super::{bundle_name, Effective, Plan, ScenarioPlan, Step};
 use crate::source::Location;
 
 /// Bump when a field changes meaning or disappears; adding fields keeps the version.
@@ -151,7 +151,7 @@ pub fn render(plans: &[Plan], errors: &[String]) -> String {
         plans: plans
             .iter()
             .map(|p| JsonPlan {
-                bundle: &p.root,
+                bundle: bundle_name(p),
                 deployment: Deployment {
                     timeout: setting(&p.timeout),
                     effective_timeout_seconds: p.effective_timeout,

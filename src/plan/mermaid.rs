@@ -1,13 +1,17 @@
 //! `--format mermaid`: a sequence diagram with the instances as participants, for a README or
 //! a pull request. EB's own steps are dashed, skipped steps are crossed out.
 
-use super::{at, Effective, Plan, Scenario, ScenarioPlan, Step, StepKind};
+use super::{
+    at, bundle_name, Effective, MigrationGuard, Plan, Scenario, ScenarioPlan, Step, StepKind,
+};
 
 /// Participants: EB itself, then one per kind of instance.
 const EB: &str = "EB";
 const LEADER: &str = "L";
 const OTHER: &str = "O";
 const LAUNCHED: &str = "N";
+/// The background of a step that migrates on every instance.
+const DANGER: &str = "rgb(255, 215, 215)";
 
 pub fn render(plans: &[Plan]) -> String {
     plans.iter().map(diagram).collect::<Vec<_>>().join("\n")
@@ -15,14 +19,7 @@ pub fn render(plans: &[Plan]) -> String {
 
 fn diagram(plan: &Plan) -> String {
     let mut out = String::from("sequenceDiagram\n");
-    out.push_str(&format!(
-        "    %% ebguard plan {}\n",
-        if plan.root.is_empty() {
-            "."
-        } else {
-            &plan.root
-        }
-    ));
+    out.push_str(&format!("    %% ebguard plan {}\n", bundle_name(plan)));
     out.push_str(&format!("    participant {EB} as Elastic Beanstalk\n"));
     out.push_str(&format!("    participant {LEADER} as Leader instance\n"));
     out.push_str(&format!("    participant {OTHER} as Any other instance\n"));
@@ -83,17 +80,28 @@ fn scenario(plan: &ScenarioPlan) -> String {
             (true, StepKind::Platform) => "-->>",
             (true, _) => "->>",
         };
-        out.push_str(&format!(
+        let message = format!(
             "    {instance}{arrow}{instance}: {}\n",
             escape(&label(step))
-        ));
+        );
+        // An unguarded migration that runs is the thing to see first: shade it red.
+        if step.runs()
+            && step
+                .migrations
+                .iter()
+                .any(|m| m.guard == MigrationGuard::None)
+        {
+            out.push_str(&format!("    rect {DANGER}\n{message}    end\n"));
+        } else {
+            out.push_str(&message);
+        }
     }
     out.push_str(&verdict(plan, instance, instance));
     out
 }
 
 fn label(step: &Step) -> String {
-    let mut text = format!("{}: {}", step.phase.name(), step.name);
+    let mut text = format!("{}: {}", step.phase.name(), step.title());
     for m in &step.migrations {
         text.push_str(&format!(
             " [migrates {}, guard: {}]",
@@ -143,6 +151,8 @@ fn escape(text: &str) -> String {
             '<' => out.push_str("#lt;"),
             '>' => out.push_str("#gt;"),
             '\n' => out.push(' '),
+            // Mermaid shows backticks literally; in a diagram they are noise.
+            '`' => {}
             c => out.push(c),
         }
     }

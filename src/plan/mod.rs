@@ -6,19 +6,18 @@
 
 mod json;
 mod mermaid;
+mod steps;
 mod text;
+mod verdict;
 
 pub use json::render as json;
 pub use mermaid::render as mermaid;
 pub use text::render as text;
 
-use crate::model::{
-    Bundle, Command, CommandSection, ConfigFile, Hook, HookContent, HookKind, HookPhase, Located,
-};
-use crate::rules::common::{cfn_truthy, integer_value, leader_only, migrations, LeaderOnly};
+use crate::model::{Bundle, HookKind, HookPhase};
 use crate::rules::{Settings, DEFAULT_DEPLOY_TIMEOUT};
-use crate::shell::{self, Guard};
 use crate::source::Location;
+use steps::{default, effective, scale_to_zero, Parts};
 
 /// Seconds EB adds to the command `Timeout` before it gives up on an instance (eb-facts §3.1).
 pub const EB_ADDED_SECONDS: u32 = 240;
@@ -28,7 +27,6 @@ pub const DEFAULT_DEPLOYMENT_POLICY: &str = "AllAtOnce";
 pub const DEFAULT_BATCH_SIZE: &str = "100";
 pub const DEFAULT_BATCH_SIZE_TYPE: &str = "Percentage";
 const COMMAND_NAMESPACE: &str = "aws:elasticbeanstalk:command";
-const SCHEDULED_ACTION_NAMESPACE: &str = "aws:autoscaling:scheduledaction";
 /// Where the bundle is unzipped and built; `get-config platformconfig` AppStagingDir
 /// (eb-facts §2.1, §6.1).
 const STAGING_DIR: &str = "/var/app/staging";
@@ -152,7 +150,7 @@ impl MigrationGuard {
             MigrationGuard::EbguardMigrate => "ebguard migrate",
             MigrationGuard::LeaderVariable => "EB_IS_COMMAND_LEADER test",
             MigrationGuard::AmbiguousLeaderOnly => "leader_only (not a boolean)",
-            MigrationGuard::None => "none",
+            MigrationGuard::None => "no guard",
         }
     }
 }
@@ -216,6 +214,15 @@ impl Step {
             migrations: Vec::new(),
             skipped: None,
             notes: Vec::new(),
+        }
+    }
+
+    /// The name as renderers show it: leader-only commands say so.
+    pub fn title(&self) -> String {
+        if self.leader_only {
+            format!("{} (leader_only)", self.name)
+        } else {
+            self.name.clone()
         }
     }
 
@@ -382,7 +389,7 @@ impl Plan {
                 steps.extend(parts.hooks(HookKind::ConfigHooks, phase));
             }
             notes.push(
-                "`commands`, `container_commands` and `.platform/hooks` do not run on a configuration-only update (eb-facts §2.1)".into(),
+                "`commands`, `container_commands` and `.platform/hooks` do not run on a configuration-only update".into(),
             );
         } else {
             steps.extend(parts.commands.iter().cloned());
@@ -407,10 +414,12 @@ impl Plan {
                 "/var/app/staging becomes /var/app/current; Procfile and proxy start",
             ));
             steps.extend(parts.hooks(HookKind::Hooks, HookPhase::Postdeploy));
+            // "Leader-only container commands are run before other container commands", in
+            // AWS's words; unverified on AL2 (eb-facts §2.3, open question 4).
             if scenario == Scenario::LeaderDeployment
                 && parts.container_commands.iter().any(|s| s.leader_only)
             {
-                notes.push("AWS documents that leader-only container commands run before the others; not verified on Amazon Linux 2 (eb-facts §2.3)".into());
+                notes.push("AWS documents that leader-only container commands run before the others; not verified on Amazon Linux 2".into());
             }
         }
         if scenario == Scenario::ScalingLaunch {
@@ -434,15 +443,13 @@ impl Plan {
         }
         step.skipped = match scenario {
             Scenario::LeaderDeployment if self.traffic_splitting() => Some(
-                "leader_only commands do not run in TrafficSplitting deployments (eb-facts §2.3)"
-                    .into(),
+                "leader_only commands do not run in TrafficSplitting deployments (EB009)".into(),
             ),
             Scenario::LeaderDeployment => None,
             Scenario::OtherDeployment => Some("leader_only: only the leader runs it".into()),
-            Scenario::ScalingLaunch => Some(
-                "leader_only commands never run on instances launched by scaling (eb-facts §4.2)"
-                    .into(),
-            ),
+            Scenario::ScalingLaunch => {
+                Some("leader_only commands never run on instances launched by scaling".into())
+            }
             Scenario::ConfigurationUpdate => {
                 Some("container_commands do not run on configuration updates".into())
             }
@@ -450,6 +457,8 @@ impl Plan {
         step
     }
 
+    /// After a scale to zero every instance comes up through `self-startup`, where no
+    /// leader-only command runs (eb-facts §4.2, §4.3).
     fn scale_to_zero_notes(&self, parts: &Parts) -> Vec<String> {
         let leader_only: Vec<&str> = parts
             .container_commands
@@ -464,7 +473,7 @@ impl Plan {
             .iter()
             .map(|z| {
                 format!(
-                    "scheduled action `{}` sets {} to 0 ({}): every instance after it is launched by scaling, so no instance runs the leader_only commands {} until the next deployment (eb-facts §4.3)",
+                    "scheduled action `{}` sets {} to 0 ({}): every instance after it is launched by scaling, so no instance runs the leader_only commands {} until the next deployment",
                     z.action,
                     z.option,
                     at(&z.location),
@@ -473,382 +482,25 @@ impl Plan {
             })
             .collect()
     }
-
-    fn verdict(&self, scenario: Scenario, steps: &[Step], parts: &Parts) -> Verdict {
-        let running: Vec<(&Step, &Migration)> = steps
-            .iter()
-            .filter(|s| s.runs())
-            .flat_map(|s| s.migrations.iter().map(move |m| (s, m)))
-            .collect();
-        let first = |guards: &[MigrationGuard]| {
-            running
-                .iter()
-                .find(|(_, m)| guards.contains(&m.guard))
-                .map(|(s, m)| (*s, *m))
-        };
-        // EB_IS_COMMAND_LEADER is set, as far as anyone has seen, only for application
-        // deployments; on other commands its value is unknown (eb-facts §4.4).
-        let variable_known = matches!(
-            scenario,
-            Scenario::LeaderDeployment | Scenario::OtherDeployment
-        );
-        if let Some((step, m)) = first(&[MigrationGuard::None]) {
-            return Verdict {
-                kind: VerdictKind::EveryInstance,
-                reason: format!(
-                    "{} applies {} migrations with no guard: every instance runs it, at the same time within a batch",
-                    describe(step),
-                    m.tool
-                ),
-            };
-        }
-        let unknown = if variable_known {
-            first(&[MigrationGuard::AmbiguousLeaderOnly])
-        } else {
-            first(&[
-                MigrationGuard::AmbiguousLeaderOnly,
-                MigrationGuard::LeaderVariable,
-            ])
-        };
-        if let Some((step, m)) = unknown {
-            let why = match m.guard {
-                MigrationGuard::AmbiguousLeaderOnly => {
-                    "its `leader_only` is not a boolean, and how EB reads it is undocumented (EB010)"
-                }
-                _ => "it tests EB_IS_COMMAND_LEADER, which EB does not document for this kind of deployment (eb-facts §4.4)",
-            };
-            return Verdict {
-                kind: VerdictKind::Unknown,
-                reason: format!(
-                    "{} applies {} migrations, but {why}",
-                    describe(step),
-                    m.tool
-                ),
-            };
-        }
-        if let Some((step, _)) = first(&[MigrationGuard::EbguardMigrate]) {
-            return Verdict {
-                kind: VerdictKind::EveryInstanceSerialised,
-                reason: format!(
-                    "{} runs on every instance under ebguard migrate's database lock: the first applies the migrations, the others find nothing to do",
-                    describe(step)
-                ),
-            };
-        }
-        let leader = if scenario == Scenario::LeaderDeployment {
-            first(&[MigrationGuard::LeaderOnly, MigrationGuard::LeaderVariable])
-        } else {
-            None
-        };
-        if let Some((step, m)) = leader {
-            let reason = match m.guard {
-                MigrationGuard::LeaderOnly => format!(
-                    "{} is leader_only: only this instance runs it, once per deployment",
-                    describe(step)
-                ),
-                _ => format!(
-                    "{} applies them only when EB_IS_COMMAND_LEADER is true; EB does not document that variable on Amazon Linux 2 (eb-facts §4.4), so check the deployment log",
-                    describe(step)
-                ),
-            };
-            return Verdict {
-                kind: VerdictKind::ExactlyOnce,
-                reason,
-            };
-        }
-        Verdict {
-            kind: VerdictKind::Never,
-            reason: self.never_reason(scenario, steps, parts),
-        }
-    }
-
-    fn never_reason(&self, scenario: Scenario, steps: &[Step], parts: &Parts) -> String {
-        let skipped = steps.iter().find(|s| !s.runs() && !s.migrations.is_empty());
-        let guarded_hook = steps.iter().find(|s| {
-            s.runs()
-                && s.migrations
-                    .iter()
-                    .any(|m| m.guard == MigrationGuard::LeaderVariable)
-        });
-        match (scenario, skipped, guarded_hook) {
-            (Scenario::ConfigurationUpdate, _, _) if parts.migrates() => {
-                "a configuration-only update runs only .platform/confighooks, and none of them applies migrations".into()
-            }
-            (Scenario::ScalingLaunch, Some(step), _) => {
-                let mut reason = format!(
-                    "{} is leader_only, and leader_only commands never run on instances launched by scaling (eb-facts §4.2)",
-                    describe(step)
-                );
-                if let Some(z) = self.scale_to_zero.first() {
-                    reason.push_str(&format!(
-                        "; scheduled action `{}` scales the environment to 0 ({}), so after it no running instance has run them (EB007)",
-                        z.action,
-                        at(&z.location)
-                    ));
-                }
-                reason
-            }
-            (_, Some(step), _) if self.traffic_splitting() => format!(
-                "{} is leader_only, and leader_only commands do not run in TrafficSplitting deployments (eb-facts §2.3)",
-                describe(step)
-            ),
-            (_, Some(step), _) => format!(
-                "{} is leader_only: the leader applies the migrations (scenario 1)",
-                describe(step)
-            ),
-            (_, None, Some(step)) => format!(
-                "{} applies them only when EB_IS_COMMAND_LEADER is true, which it is only on the leader (scenario 1)",
-                describe(step)
-            ),
-            _ => "no step applies migrations that ebguard recognises".into(),
-        }
-    }
 }
 
-/// The user-written steps of a bundle, in EB's order, before any scenario applies.
-struct Parts {
-    commands: Vec<Step>,
-    /// Leader-only first, each group in EB's order (eb-facts §2.3).
-    container_commands: Vec<Step>,
-    hooks: Vec<(HookKind, HookPhase, Step)>,
-}
-
-impl Parts {
-    fn of(bundle: &Bundle, settings: &Settings) -> Parts {
-        let mut commands = Vec::new();
-        let mut container_commands = Vec::new();
-        for file in &bundle.configs {
-            // cfn-init runs each file's commands sorted by name, in code-point order; files in
-            // alphabetical order of file name (eb-facts §1.2, §2.5). `bundle.configs` is in
-            // that order already; `String`'s `Ord` is code-point order.
-            let mut cmds: Vec<&Command> = file.commands.iter().collect();
-            cmds.sort_by(|a, b| a.name.cmp(&b.name));
-            for cmd in cmds {
-                let step = command_step(file, cmd, settings);
-                match cmd.section {
-                    CommandSection::Commands => commands.push(step),
-                    CommandSection::ContainerCommands => container_commands.push(step),
-                }
-            }
-        }
-        // A stable sort keeps EB's order within each group.
-        container_commands.sort_by_key(|s| !s.leader_only);
-        let mut hooks: Vec<(HookKind, HookPhase, Step)> = bundle
-            .hooks
-            .iter()
-            .filter_map(|h| {
-                let (kind, phase) = (h.kind?, h.phase?);
-                Some((kind, phase, hook_step(h, kind, phase, settings)))
-            })
-            .collect();
-        // Hooks run in lexicographic order of file name (eb-facts §6.1).
-        hooks.sort_by(|a, b| a.2.name.cmp(&b.2.name));
-        Parts {
-            commands,
-            container_commands,
-            hooks,
-        }
-    }
-
-    fn hooks(&self, kind: HookKind, phase: HookPhase) -> impl Iterator<Item = Step> + '_ {
-        self.hooks
-            .iter()
-            .filter(move |(k, p, _)| *k == kind && *p == phase)
-            .map(|(_, _, s)| s.clone())
-    }
-
-    fn migrates(&self) -> bool {
-        self.commands
-            .iter()
-            .chain(&self.container_commands)
-            .chain(self.hooks.iter().map(|(_, _, s)| s))
-            .any(|s| !s.migrations.is_empty())
-    }
-}
-
-fn command_step(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Step {
-    let text = |key: &str| {
-        cmd.value(key)
-            .and_then(|id| file.node(id).as_str())
-            .map(str::to_string)
-    };
-    let (phase, kind, default_cwd) = match cmd.section {
-        CommandSection::Commands => (Phase::Commands, StepKind::Command, "/"),
-        CommandSection::ContainerCommands => (
-            Phase::ContainerCommands,
-            StepKind::ContainerCommand,
-            STAGING_DIR,
-        ),
-    };
-    // `leader_only` means something only under `container_commands` (eb-facts §2.2).
-    let leader = match cmd.section {
-        CommandSection::Commands => LeaderOnly::Absent,
-        CommandSection::ContainerCommands => leader_only(file, cmd),
-    };
-    let location = file.location(file.node(cmd.key).span());
-    let migrations = migrations(file, cmd, settings)
-        .into_iter()
-        .map(|call| Migration {
-            tool: call.tool,
-            guard: match (leader, call.guard) {
-                (LeaderOnly::True, _) => MigrationGuard::LeaderOnly,
-                (LeaderOnly::Ambiguous, _) => MigrationGuard::AmbiguousLeaderOnly,
-                (_, guard) => guard_of(guard),
-            },
-            location: location.clone(),
-        })
-        .collect();
-    let mut notes = Vec::new();
-    if let Some(test) = text("test") {
-        notes.push(format!(
-            "runs only if `test` succeeds: {}",
-            first_line(&test)
-        ));
-    }
-    if cmd
-        .value("ignoreErrors")
-        .is_some_and(|id| cfn_truthy(file.node(id)))
-    {
-        notes.push("ignoreErrors: a failure does not stop the deployment".into());
-    }
-    if leader == LeaderOnly::Ambiguous {
-        notes.push(
-            "`leader_only` is not a boolean: whether EB runs this on one instance or all is undocumented (EB010)"
-                .into(),
-        );
-    }
-    if cmd.value("env").is_some() {
-        notes.push("`env` replaces the whole environment, PATH included (eb-facts §2.2)".into());
-    }
-    Step {
-        phase,
-        kind,
-        name: cmd.name.clone(),
-        source: Some(location),
-        cwd: Some(text("cwd").unwrap_or_else(|| default_cwd.into())),
-        leader_only: leader == LeaderOnly::True,
-        migrations,
-        skipped: None,
-        notes,
-    }
-}
-
-fn hook_step(hook: &Hook, kind: HookKind, phase: HookPhase, settings: &Settings) -> Step {
-    let cwd = match phase {
-        HookPhase::Prebuild | HookPhase::Predeploy => STAGING_DIR,
-        HookPhase::Postdeploy => CURRENT_DIR,
-    };
-    let mut notes = Vec::new();
-    let migrations = match (&hook.content, hook.script()) {
-        (_, Some(script)) => settings
-            .recognizer
-            .find_migrations(script)
-            .into_iter()
-            .map(|call| Migration {
-                tool: call.tool,
-                guard: guard_of(call.guard),
-                location: hook.location(call.range),
-            })
-            .collect(),
-        (HookContent::Binary, _) => {
-            notes.push("a binary: ebguard cannot tell what it runs".into());
-            Vec::new()
-        }
-        (HookContent::Unreadable(why), _) => {
-            notes.push(format!("unreadable ({why})"));
-            Vec::new()
-        }
-        (HookContent::Script, None) => Vec::new(),
-    };
-    if hook
-        .script()
-        .is_some_and(|s| !shell::leader_variable_uses(s).is_empty() && migrations.is_empty())
-    {
-        notes.push("tests EB_IS_COMMAND_LEADER, which EB does not document on Amazon Linux 2 (eb-facts §4.4)".into());
-    }
-    if hook.is_executable() == Some(false) {
-        notes.push(
-            "not executable: EB fails the deployment here with `permission denied` (eb-facts §7 #1)"
-                .into(),
-        );
-    }
-    Step {
-        phase: Phase::Hooks(kind, phase),
-        kind: StepKind::Hook,
-        name: hook
-            .rel_path
-            .rsplit('/')
-            .next()
-            .unwrap_or(&hook.rel_path)
-            .to_string(),
-        source: Some(hook.location(0..0)),
-        cwd: Some(cwd.into()),
-        leader_only: false,
-        migrations,
-        skipped: None,
-        notes,
-    }
-}
-
-fn guard_of(guard: Guard) -> MigrationGuard {
-    match guard {
-        Guard::None => MigrationGuard::None,
-        Guard::EbguardMigrate => MigrationGuard::EbguardMigrate,
-        Guard::LeaderVariable => MigrationGuard::LeaderVariable,
-    }
-}
-
-fn effective(bundle: &Bundle, namespace: &str, option: &str) -> Option<Effective> {
-    let e = bundle.effective_option(namespace, option)?;
-    Some(Effective {
-        value: e.setting.value.clone()?,
-        source: Some(
-            e.file.location(
-                e.file
-                    .node(e.setting.value_node.unwrap_or(e.setting.at))
-                    .span(),
-            ),
-        ),
-    })
-}
-
-fn default(value: String) -> Effective {
-    Effective {
-        value,
-        source: None,
-    }
-}
-
-/// Scheduled actions whose `MinSize`, `MaxSize` or `DesiredCapacity` is 0 (eb-facts §4.3, §5.1).
-fn scale_to_zero(bundle: &Bundle) -> Vec<ScaleToZero> {
-    bundle
-        .effective_options()
-        .into_iter()
-        .filter(|e| {
-            e.setting.namespace == SCHEDULED_ACTION_NAMESPACE
-                && matches!(
-                    e.setting.option_name.as_str(),
-                    "MinSize" | "MaxSize" | "DesiredCapacity"
-                )
-                && integer_value(e.setting.value.as_deref()) == Some(0)
-        })
-        .map(|e| ScaleToZero {
-            action: e.setting.resource_name.clone().unwrap_or_default(),
-            option: e.setting.option_name.clone(),
-            location: e.file.location(
-                e.file
-                    .node(e.setting.value_node.unwrap_or(e.setting.at))
-                    .span(),
-            ),
-        })
-        .collect()
-}
-
-/// `container_commands` `01_migrate`, or the hook's path.
+/// `container_commands \`01_migrate\``, or `postdeploy hook \`01_migrate.sh\``.
 fn describe(step: &Step) -> String {
-    match step.kind {
-        StepKind::Hook => format!("{} hook `{}`", step.phase.name(), step.name),
-        _ => format!("{} `{}`", step.phase.name(), step.name),
+    match step.phase {
+        Phase::Hooks(HookKind::Hooks, phase) => format!("{} hook `{}`", phase.dir(), step.name),
+        Phase::Hooks(HookKind::ConfigHooks, phase) => {
+            format!("{} confighook `{}`", phase.dir(), step.name)
+        }
+        phase => format!("{} `{}`", phase.name(), step.name),
+    }
+}
+
+/// The bundle as every renderer names it: `.` when it is the current directory.
+pub fn bundle_name(plan: &Plan) -> &str {
+    if plan.root.is_empty() {
+        "."
+    } else {
+        &plan.root
     }
 }
 
@@ -872,10 +524,6 @@ fn backticked(names: &[&str]) -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn first_line(text: &str) -> &str {
-    text.lines().next().unwrap_or("").trim()
 }
 
 #[cfg(test)]

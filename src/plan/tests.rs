@@ -309,3 +309,36 @@ fn renderers_escape_and_align() {
     let text = text(std::slice::from_ref(&plan));
     assert!(text.contains("=> migrations run on every instance"));
 }
+
+#[test]
+fn a_hook_testing_eb_is_command_leader_runs_once_on_deployments_and_is_unknown_on_scaling() {
+    let plan = plan_of(&[(
+        ".platform/hooks/postdeploy/01_migrate.sh",
+        "#!/bin/bash\nif [ \"$EB_IS_COMMAND_LEADER\" = \"true\" ]; then\n  python3 manage.py migrate\nfi\n",
+        true,
+    )]);
+    assert_eq!(
+        verdicts(&plan),
+        [
+            VerdictKind::ExactlyOnce,
+            VerdictKind::Never,
+            VerdictKind::Unknown,
+            VerdictKind::Never
+        ]
+    );
+    assert!(plan.scenarios[0]
+        .verdict
+        .reason
+        .starts_with("postdeploy hook `01_migrate.sh`"));
+}
+
+#[test]
+fn leader_only_under_commands_is_ignored() {
+    let plan = plan_of_configs(&[config(
+        "01.config",
+        "commands:\n  01_migrate:\n    command: python3 manage.py migrate\n    leader_only: true\n",
+    )]);
+    let leader = scenario(&plan, Scenario::LeaderDeployment);
+    assert_eq!(leader.verdict.kind, VerdictKind::EveryInstance);
+    assert!(leader.steps[0].notes[0].contains("no effect under `commands`"));
+}

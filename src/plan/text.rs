@@ -5,7 +5,8 @@
 use anstyle::{AnsiColor, Style};
 
 use super::{
-    at, origin_of, Effective, MigrationGuard, Plan, ScenarioPlan, Step, StepKind, VerdictKind,
+    at, bundle_name, origin_of, Effective, MigrationGuard, Plan, ScenarioPlan, Step, StepKind,
+    VerdictKind,
 };
 
 const HEADING: Style = Style::new().bold();
@@ -32,12 +33,7 @@ pub fn render(plans: &[Plan]) -> String {
 }
 
 fn plan(plan: &Plan) -> String {
-    let root = if plan.root.is_empty() {
-        "."
-    } else {
-        &plan.root
-    };
-    let mut out = paint(HEADING, &format!("Plan for {root}"));
+    let mut out = paint(HEADING, &format!("Plan for {}", bundle_name(plan)));
     out.push('\n');
     let timeout = match plan.effective_timeout {
         Some(total) => format!(
@@ -94,11 +90,12 @@ fn plan(plan: &Plan) -> String {
             paint(QUIET, from)
         ));
     }
+    // Direct settings beat saved configurations beat `.ebextensions` (eb-facts §1.2, §7 #24).
     out.push_str(&format!(
         "  {}\n",
         paint(
             QUIET,
-            "note: values set with the console, EB CLI or API override these (eb-facts §1.2)"
+            "note: values set with the console, EB CLI or API override these"
         )
     ));
     for scenario in &plan.scenarios {
@@ -152,7 +149,7 @@ fn scenario(plan: &ScenarioPlan) -> String {
     let user = |r: &Row| r.step.kind != StepKind::Platform;
     let name_w = width(&|r| {
         if user(r) {
-            r.step.name.chars().count()
+            r.step.title().chars().count()
         } else {
             0
         }
@@ -167,12 +164,12 @@ fn scenario(plan: &ScenarioPlan) -> String {
             cell(PHASE, &row.phase, phase_w)
         );
         if let Some(why) = &step.skipped {
-            line.push_str(&cell(QUIET, &step.name, name_w));
+            line.push_str(&cell(QUIET, &step.title(), name_w));
             line.push_str(&paint(QUIET, &format!("  skipped: {why}")));
         } else if step.kind == StepKind::Platform {
             line.push_str(&paint(QUIET, &step.name));
         } else {
-            line.push_str(&cell(Style::new(), &step.name, name_w));
+            line.push_str(&cell(Style::new(), &step.title(), name_w));
             line.push_str("  ");
             line.push_str(&cell(QUIET, step.cwd.as_deref().unwrap_or(""), cwd_w));
             line.push_str("  ");

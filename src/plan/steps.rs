@@ -1,0 +1,265 @@
+//! The bundle's own steps, read from the model once, in EB's order, before any scenario
+//! decides which of them run.
+
+use super::{
+    Effective, Migration, MigrationGuard, Phase, ScaleToZero, Step, StepKind, CURRENT_DIR,
+    STAGING_DIR,
+};
+use crate::model::{
+    Bundle, Command, CommandSection, ConfigFile, Hook, HookContent, HookKind, HookPhase, Located,
+};
+use crate::rules::common::{cfn_truthy, integer_value, leader_only, migrations, LeaderOnly};
+use crate::rules::Settings;
+use crate::shell::{self, Guard};
+
+const SCHEDULED_ACTION_NAMESPACE: &str = "aws:autoscaling:scheduledaction";
+
+/// The user-written steps of a bundle, in EB's order, before any scenario applies.
+pub(super) struct Parts {
+    pub commands: Vec<Step>,
+    /// Leader-only first, each group in EB's order (eb-facts §2.3).
+    pub container_commands: Vec<Step>,
+    hooks: Vec<(HookKind, HookPhase, Step)>,
+}
+
+impl Parts {
+    pub fn of(bundle: &Bundle, settings: &Settings) -> Parts {
+        let mut commands = Vec::new();
+        let mut container_commands = Vec::new();
+        for file in &bundle.configs {
+            // cfn-init runs each file's commands sorted by name, in code-point order; files in
+            // alphabetical order of file name (eb-facts §1.2, §2.5). `bundle.configs` is in
+            // that order already; `String`'s `Ord` is code-point order.
+            let mut cmds: Vec<&Command> = file.commands.iter().collect();
+            cmds.sort_by(|a, b| a.name.cmp(&b.name));
+            for cmd in cmds {
+                let step = command_step(file, cmd, settings);
+                match cmd.section {
+                    CommandSection::Commands => commands.push(step),
+                    CommandSection::ContainerCommands => container_commands.push(step),
+                }
+            }
+        }
+        // A stable sort keeps EB's order within each group.
+        container_commands.sort_by_key(|s| !s.leader_only);
+        let mut hooks: Vec<(HookKind, HookPhase, Step)> = bundle
+            .hooks
+            .iter()
+            .filter_map(|h| {
+                let (kind, phase) = (h.kind?, h.phase?);
+                Some((kind, phase, hook_step(h, kind, phase, settings)))
+            })
+            .collect();
+        // Hooks run in lexicographic order of file name (eb-facts §6.1).
+        hooks.sort_by(|a, b| a.2.name.cmp(&b.2.name));
+        Parts {
+            commands,
+            container_commands,
+            hooks,
+        }
+    }
+
+    pub fn hooks(&self, kind: HookKind, phase: HookPhase) -> impl Iterator<Item = Step> + '_ {
+        self.hooks
+            .iter()
+            .filter(move |(k, p, _)| *k == kind && *p == phase)
+            .map(|(_, _, s)| s.clone())
+    }
+
+    pub fn migrates(&self) -> bool {
+        self.commands
+            .iter()
+            .chain(&self.container_commands)
+            .chain(self.hooks.iter().map(|(_, _, s)| s))
+            .any(|s| !s.migrations.is_empty())
+    }
+}
+
+fn command_step(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Step {
+    let text = |key: &str| {
+        cmd.value(key)
+            .and_then(|id| file.node(id).as_str())
+            .map(str::to_string)
+    };
+    let (phase, kind, default_cwd) = match cmd.section {
+        CommandSection::Commands => (Phase::Commands, StepKind::Command, "/"),
+        CommandSection::ContainerCommands => (
+            Phase::ContainerCommands,
+            StepKind::ContainerCommand,
+            STAGING_DIR,
+        ),
+    };
+    // `leader_only` means something only under `container_commands` (eb-facts §2.2).
+    let leader = match cmd.section {
+        CommandSection::Commands => LeaderOnly::Absent,
+        CommandSection::ContainerCommands => leader_only(file, cmd),
+    };
+    let location = file.location(file.node(cmd.key).span());
+    let migrations = migrations(file, cmd, settings)
+        .into_iter()
+        .map(|call| Migration {
+            tool: call.tool,
+            guard: match (leader, call.guard) {
+                (LeaderOnly::True, _) => MigrationGuard::LeaderOnly,
+                (LeaderOnly::Ambiguous, _) => MigrationGuard::AmbiguousLeaderOnly,
+                (_, guard) => guard_of(guard),
+            },
+            location: location.clone(),
+        })
+        .collect();
+    let mut notes = Vec::new();
+    if let Some(test) = text("test") {
+        notes.push(format!(
+            "runs only if `test` succeeds: {}",
+            first_line(&test)
+        ));
+    }
+    if cmd
+        .value("ignoreErrors")
+        .is_some_and(|id| cfn_truthy(file.node(id)))
+    {
+        notes.push("ignoreErrors: a failure does not stop the deployment".into());
+    }
+    if leader == LeaderOnly::Ambiguous {
+        notes.push(
+            "`leader_only` is not a boolean: whether EB runs this on one instance or all is undocumented (EB010)"
+                .into(),
+        );
+    }
+    // `leader_only` is a `container_commands` key; under `commands` EB ignores it (eb-facts
+    // §2.2, corpus addenda).
+    if cmd.section == CommandSection::Commands && cmd.value("leader_only").is_some() {
+        notes.push("`leader_only` has no effect under `commands`: every instance runs this".into());
+    }
+    // cfn-init passes `env` as the entire process environment (eb-facts §2.2).
+    if cmd.value("env").is_some() {
+        notes.push("`env` replaces the whole environment, PATH included".into());
+    }
+    Step {
+        phase,
+        kind,
+        name: cmd.name.clone(),
+        source: Some(location),
+        cwd: Some(text("cwd").unwrap_or_else(|| default_cwd.into())),
+        leader_only: leader == LeaderOnly::True,
+        migrations,
+        skipped: None,
+        notes,
+    }
+}
+
+fn hook_step(hook: &Hook, kind: HookKind, phase: HookPhase, settings: &Settings) -> Step {
+    let cwd = match phase {
+        HookPhase::Prebuild | HookPhase::Predeploy => STAGING_DIR,
+        HookPhase::Postdeploy => CURRENT_DIR,
+    };
+    let mut notes = Vec::new();
+    let migrations = match (&hook.content, hook.script()) {
+        (_, Some(script)) => settings
+            .recognizer
+            .find_migrations(script)
+            .into_iter()
+            .map(|call| Migration {
+                tool: call.tool,
+                guard: guard_of(call.guard),
+                location: hook.location(call.range),
+            })
+            .collect(),
+        (HookContent::Binary, _) => {
+            notes.push("a binary: ebguard cannot tell what it runs".into());
+            Vec::new()
+        }
+        (HookContent::Unreadable(why), _) => {
+            notes.push(format!("unreadable ({why})"));
+            Vec::new()
+        }
+        (HookContent::Script, None) => Vec::new(),
+    };
+    if hook
+        .script()
+        .is_some_and(|s| !shell::leader_variable_uses(s).is_empty() && migrations.is_empty())
+    {
+        notes.push(
+            "tests EB_IS_COMMAND_LEADER, which EB does not document on Amazon Linux 2 (EB011)"
+                .into(),
+        );
+    }
+    // EB runs hooks directly, so a missing exec bit fails the deployment (eb-facts §6.1, §7 #1).
+    if hook.is_executable() == Some(false) {
+        notes.push("not executable: EB fails the deployment here with `permission denied`".into());
+    }
+    Step {
+        phase: Phase::Hooks(kind, phase),
+        kind: StepKind::Hook,
+        name: hook
+            .rel_path
+            .rsplit('/')
+            .next()
+            .unwrap_or(&hook.rel_path)
+            .to_string(),
+        source: Some(hook.location(0..0)),
+        cwd: Some(cwd.into()),
+        leader_only: false,
+        migrations,
+        skipped: None,
+        notes,
+    }
+}
+
+fn guard_of(guard: Guard) -> MigrationGuard {
+    match guard {
+        Guard::None => MigrationGuard::None,
+        Guard::EbguardMigrate => MigrationGuard::EbguardMigrate,
+        Guard::LeaderVariable => MigrationGuard::LeaderVariable,
+    }
+}
+
+pub(super) fn effective(bundle: &Bundle, namespace: &str, option: &str) -> Option<Effective> {
+    let e = bundle.effective_option(namespace, option)?;
+    Some(Effective {
+        value: e.setting.value.clone()?,
+        source: Some(
+            e.file.location(
+                e.file
+                    .node(e.setting.value_node.unwrap_or(e.setting.at))
+                    .span(),
+            ),
+        ),
+    })
+}
+
+pub(super) fn default(value: String) -> Effective {
+    Effective {
+        value,
+        source: None,
+    }
+}
+
+/// Scheduled actions whose `MinSize`, `MaxSize` or `DesiredCapacity` is 0 (eb-facts §4.3, §5.1).
+pub(super) fn scale_to_zero(bundle: &Bundle) -> Vec<ScaleToZero> {
+    bundle
+        .effective_options()
+        .into_iter()
+        .filter(|e| {
+            e.setting.namespace == SCHEDULED_ACTION_NAMESPACE
+                && matches!(
+                    e.setting.option_name.as_str(),
+                    "MinSize" | "MaxSize" | "DesiredCapacity"
+                )
+                && integer_value(e.setting.value.as_deref()) == Some(0)
+        })
+        .map(|e| ScaleToZero {
+            action: e.setting.resource_name.clone().unwrap_or_default(),
+            option: e.setting.option_name.clone(),
+            location: e.file.location(
+                e.file
+                    .node(e.setting.value_node.unwrap_or(e.setting.at))
+                    .span(),
+            ),
+        })
+        .collect()
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or("").trim()
+}
