@@ -391,6 +391,15 @@ impl Plan {
             notes.push(
                 "`commands`, `container_commands` and `.platform/hooks` do not run on a configuration-only update".into(),
             );
+            // Work done only in `.platform/hooks` is skipped by configuration deployments,
+            // which restage the application (eb-facts §7 #18).
+            let unmirrored = parts.unmirrored_hooks();
+            if !unmirrored.is_empty() {
+                notes.push(format!(
+                    "not mirrored in .platform/confighooks, so skipped here: {}",
+                    unmirrored.join(", ")
+                ));
+            }
         } else {
             steps.extend(parts.commands.iter().cloned());
             steps.push(Step::platform(

@@ -51,7 +51,7 @@ impl Parts {
             })
             .collect();
         // Hooks run in lexicographic order of file name (eb-facts §6.1).
-        hooks.sort_by(|a, b| a.2.name.cmp(&b.2.name));
+        hooks.sort_by(|a, b| (a.1, &a.2.name).cmp(&(b.1, &b.2.name)));
         Parts {
             commands,
             container_commands,
@@ -64,6 +64,21 @@ impl Parts {
             .iter()
             .filter(move |(k, p, _)| *k == kind && *p == phase)
             .map(|(_, _, s)| s.clone())
+    }
+
+    /// `.platform/hooks` files with no `.platform/confighooks` file of the same phase and name,
+    /// as `phase/name`.
+    pub fn unmirrored_hooks(&self) -> Vec<String> {
+        let has = |kind: HookKind, phase: HookPhase, name: &str| {
+            self.hooks
+                .iter()
+                .any(|(k, p, s)| *k == kind && *p == phase && s.name == name)
+        };
+        self.hooks
+            .iter()
+            .filter(|(k, p, s)| *k == HookKind::Hooks && !has(HookKind::ConfigHooks, *p, &s.name))
+            .map(|(_, p, s)| format!("{}/{}", p.dir(), s.name))
+            .collect()
     }
 
     pub fn migrates(&self) -> bool {

@@ -127,6 +127,9 @@ fn phases_follow_the_instance_workflow() {
             "EB applies the new configuration and restarts the application"
         ]
     );
+    assert!(config_update.notes.iter().any(|n| n.ends_with(
+        "skipped here: prebuild/01_pre.sh, predeploy/01_pre.sh, postdeploy/01_post.sh"
+    )));
     let post = scenario(&plan, Scenario::LeaderDeployment)
         .steps
         .last()

@@ -5,6 +5,28 @@ use super::steps::Parts;
 use super::{at, describe, Migration, MigrationGuard, Plan, Scenario, Step, Verdict, VerdictKind};
 
 impl Plan {
+    /// How many instances run an unguarded step at the same time (eb-facts §3.1, §4.2).
+    fn concurrency(&self, scenario: Scenario) -> String {
+        if scenario == Scenario::ScalingLaunch {
+            return "every instance launched runs it, at the same time when several launch together".into();
+        }
+        if self.rolling() {
+            let unit = if self.batch_size_type.value == "Fixed" {
+                " instances"
+            } else {
+                "% of the instances"
+            };
+            return format!(
+                "every instance runs it, {}{unit} at a time ({})",
+                self.batch_size.value, self.deployment_policy.value
+            );
+        }
+        format!(
+            "every instance runs it, all at the same time ({})",
+            self.deployment_policy.value
+        )
+    }
+
     pub(super) fn verdict(&self, scenario: Scenario, steps: &[Step], parts: &Parts) -> Verdict {
         let running: Vec<(&Step, &Migration)> = steps
             .iter()
@@ -27,9 +49,10 @@ impl Plan {
             return Verdict {
                 kind: VerdictKind::EveryInstance,
                 reason: format!(
-                    "{} applies {} migrations with no guard: every instance runs it, at the same time within a batch",
+                    "{} applies {} migrations with no guard: {}",
                     describe(step),
-                    m.tool
+                    m.tool,
+                    self.concurrency(scenario)
                 ),
             };
         }
