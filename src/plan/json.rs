@@ -50,7 +50,7 @@ struct Place<'a> {
 #[derive(Serialize)]
 struct JsonScaleToZero<'a> {
     action: &'a str,
-    option: &'a str,
+    options: &'a [String],
     source: Place<'a>,
 }
 
@@ -164,7 +164,7 @@ pub fn render(plans: &[Plan], errors: &[String]) -> String {
                     .iter()
                     .map(|z| JsonScaleToZero {
                         action: &z.action,
-                        option: &z.option,
+                        options: &z.options,
                         source: place(&z.location),
                     })
                     .collect(),

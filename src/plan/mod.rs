@@ -291,8 +291,10 @@ pub struct Effective {
 /// A scheduled action that takes the environment down to zero instances (eb-facts §4.3).
 #[derive(Clone, Debug)]
 pub struct ScaleToZero {
+    /// The scheduled action's resource name.
     pub action: String,
-    pub option: String,
+    /// Which of `MinSize`, `MaxSize`, `DesiredCapacity` it sets to 0.
+    pub options: Vec<String>,
     pub location: Location,
 }
 
@@ -484,7 +486,7 @@ impl Plan {
                 format!(
                     "scheduled action `{}` sets {} to 0 ({}): every instance after it is launched by scaling, so no instance runs the leader_only commands {} until the next deployment",
                     z.action,
-                    z.option,
+                    z.options.join(", "),
                     at(&z.location),
                     backticked(&leader_only)
                 )

@@ -252,27 +252,34 @@ pub(super) fn default(value: String) -> Effective {
 
 /// Scheduled actions whose `MinSize`, `MaxSize` or `DesiredCapacity` is 0 (eb-facts §4.3, §5.1).
 pub(super) fn scale_to_zero(bundle: &Bundle) -> Vec<ScaleToZero> {
-    bundle
-        .effective_options()
-        .into_iter()
-        .filter(|e| {
-            e.setting.namespace == SCHEDULED_ACTION_NAMESPACE
-                && matches!(
-                    e.setting.option_name.as_str(),
-                    "MinSize" | "MaxSize" | "DesiredCapacity"
-                )
-                && integer_value(e.setting.value.as_deref()) == Some(0)
-        })
-        .map(|e| ScaleToZero {
-            action: e.setting.resource_name.clone().unwrap_or_default(),
-            option: e.setting.option_name.clone(),
-            location: e.file.location(
-                e.file
-                    .node(e.setting.value_node.unwrap_or(e.setting.at))
-                    .span(),
-            ),
-        })
-        .collect()
+    let mut out: Vec<ScaleToZero> = Vec::new();
+    for e in bundle.effective_options() {
+        let zero = e.setting.namespace == SCHEDULED_ACTION_NAMESPACE
+            && matches!(
+                e.setting.option_name.as_str(),
+                "MinSize" | "MaxSize" | "DesiredCapacity"
+            )
+            && integer_value(e.setting.value.as_deref()) == Some(0);
+        if !zero {
+            continue;
+        }
+        let action = e.setting.resource_name.clone().unwrap_or_default();
+        let option = e.setting.option_name.clone();
+        // One entry per action, pointing at its first size set to 0.
+        match out.iter_mut().find(|z| z.action == action) {
+            Some(z) => z.options.push(option),
+            None => out.push(ScaleToZero {
+                action,
+                options: vec![option],
+                location: e.file.location(
+                    e.file
+                        .node(e.setting.value_node.unwrap_or(e.setting.at))
+                        .span(),
+                ),
+            }),
+        }
+    }
+    out
 }
 
 fn first_line(text: &str) -> &str {

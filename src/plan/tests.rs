@@ -246,7 +246,8 @@ fn scheduled_scaling_to_zero_explains_the_scaling_verdict() {
             "option_settings:\n  Night.aws:autoscaling:scheduledaction:\n    MinSize: '0'\n    MaxSize: '0'\n    Recurrence: 0 20 * * *\n",
         ),
     ]);
-    assert_eq!(plan.scale_to_zero.len(), 2);
+    assert_eq!(plan.scale_to_zero.len(), 1);
+    assert_eq!(plan.scale_to_zero[0].options, ["MinSize", "MaxSize"]);
     let scaling = scenario(&plan, Scenario::ScalingLaunch);
     assert_eq!(scaling.verdict.kind, VerdictKind::Never);
     assert!(scaling.verdict.reason.contains("`Night`"), "{scaling:?}");

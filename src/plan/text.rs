@@ -76,7 +76,7 @@ fn plan(plan: &Plan) -> String {
     for z in &plan.scale_to_zero {
         rows.push((
             "scheduled scaling",
-            format!("`{}` sets {} to 0", z.action, z.option),
+            format!("`{}` sets {} to 0", z.action, z.options.join(", ")),
             at(&z.location),
         ));
     }
