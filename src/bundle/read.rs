@@ -9,8 +9,10 @@ use std::path::Path;
 use walkdir::WalkDir;
 
 use super::discover::BundleRoot;
+use super::git;
 use crate::model::{
-    Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, ModeOrigin,
+    Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, IgnoredFile,
+    ModeOrigin,
 };
 use crate::source::SourceFile;
 use crate::yaml::Limits;
@@ -76,11 +78,30 @@ fn files_below(root: &Path, dir: &Path) -> Vec<(String, Result<(), String>)> {
             Ok(e) => out.push((rel_path(root, e.path()), Ok(()))),
             Err(e) => {
                 let path = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
-                out.push((path, Err(e.to_string())));
+                out.push((path, Err(walk_error(root, &e))));
             }
         }
     }
     out
+}
+
+/// Says what is wrong in the user's terms: a broken link names its target, a loop its ancestor.
+fn walk_error(root: &Path, e: &walkdir::Error) -> String {
+    if let Some(ancestor) = e.loop_ancestor() {
+        return format!(
+            "symbolic link loop: it points back to `{}`, which contains it",
+            rel_path(root, ancestor)
+        );
+    }
+    let target = e.path().and_then(|p| fs::read_link(p).ok());
+    match (target, e.io_error()) {
+        (Some(target), Some(io)) if io.kind() == std::io::ErrorKind::NotFound => format!(
+            "broken symbolic link: its target `{}` does not exist",
+            target.display()
+        ),
+        (_, Some(io)) => format!("cannot read: {io}"),
+        _ => format!("cannot read: {e}"),
+    }
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {
@@ -99,13 +120,19 @@ pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
             let inside = rel.trim_start_matches(".ebextensions/");
             // EB reads only `.ebextensions/*.config` (eb-facts §1.1).
             if inside.contains('/') || !inside.ends_with(".config") {
-                ignored.push(rel);
+                let text = match read_limited(&root.dir.join(&rel)) {
+                    Bytes::Read(bytes) | Bytes::TooLarge(bytes, _) => {
+                        String::from_utf8_lossy(&bytes).into_owned()
+                    }
+                    Bytes::Problem(_) => String::new(),
+                };
+                ignored.push(IgnoredFile::new(rel, &text));
                 continue;
             }
             let path = root.display_path(&rel);
             let file_name = inside.to_string();
             let config = match listed {
-                Err(e) => problem_config(path, file_name, format!("cannot read: {e}")),
+                Err(e) => problem_config(path, file_name, e),
                 Ok(()) => read_config(&root.dir.join(&rel), path, file_name, limits),
             };
             configs.push(config);
@@ -115,12 +142,17 @@ pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
     let mut hooks = Vec::new();
     let platform = root.dir.join(".platform");
     if platform.is_dir() {
+        let git_modes = git::index_modes(&root.dir);
         for (rel, listed) in files_below(&root.dir, &platform) {
             let mut parts = rel.split('/').skip(1);
             let kind = match parts.next() {
                 Some("hooks") => Some(HookKind::Hooks),
                 Some("confighooks") => Some(HookKind::ConfigHooks),
-                Some("hook" | "confighook") => None,
+                // Misspellings, kept so EB203 can say where the files belong.
+                Some(
+                    "hook" | "confighook" | "Hooks" | "ConfigHooks" | "config-hooks"
+                    | "config_hooks",
+                ) => None,
                 _ => continue,
             };
             let rest: Vec<&str> = parts.collect();
@@ -137,14 +169,19 @@ pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
                 ),
                 Ok(()) => read_hook(&full, path),
             };
+            // A file git does not track is zipped from the file system.
+            let (mode, mode_origin) = match git_modes.as_ref().and_then(|m| m.get(&rel)) {
+                Some(&mode) => (Some(mode), ModeOrigin::GitIndex),
+                None => (mode_of(&full), ModeOrigin::FileSystem),
+            };
             hooks.push(Hook {
                 source,
                 rel_path: rel,
                 kind,
                 phase,
                 content,
-                mode: mode_of(&full),
-                mode_origin: ModeOrigin::FileSystem,
+                mode,
+                mode_origin,
             });
         }
     }
@@ -153,6 +190,11 @@ pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
         configs,
         hooks,
         ignored_ebextensions: ignored,
+        enclosing_root: root.enclosing.clone(),
+        eb_dirs: [".ebextensions", ".platform"]
+            .into_iter()
+            .filter(|d| root.dir.join(d).is_dir())
+            .collect(),
     }
 }
 
@@ -160,6 +202,7 @@ fn problem_config(path: String, file_name: String, message: String) -> ConfigFil
     let problem = FileProblem {
         message,
         span: 0..0,
+        empty: false,
     };
     ConfigFile::unusable(SourceFile::new(path, String::new()), file_name, problem)
 }
@@ -179,8 +222,9 @@ fn read_config(full: &Path, path: String, file_name: String, limits: Limits) -> 
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let text = String::from_utf8_lossy(&bytes[..nul]).into_owned();
         let problem = FileProblem {
-            message: "binary file (it holds NUL bytes); EB expects YAML or JSON text".into(),
+            message: "the file is binary (a NUL byte here); EB expects YAML or JSON text".into(),
             span: text.len()..text.len(),
+            empty: false,
         };
         return ConfigFile::unusable(SourceFile::new(path, text), file_name, problem);
     }
@@ -194,6 +238,7 @@ fn read_config(full: &Path, path: String, file_name: String, limits: Limits) -> 
             let problem = FileProblem {
                 message: "the file is not valid UTF-8; EB reads configuration files as UTF-8 YAML or JSON".into(),
                 span: at..end,
+                empty: false,
             };
             ConfigFile::unusable(SourceFile::new(path, text), file_name, problem)
         }

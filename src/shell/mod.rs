@@ -174,7 +174,9 @@ impl Recognizer {
         guard: Guard,
     ) -> Vec<(&'static str, Guard)> {
         let tool = tools::recognise(argv, via_script).or_else(|| {
-            if self.extra.is_empty() {
+            // Commands that treat a script's path as data (`chmod +x bin/migrate.sh`,
+            // `echo bin/migrate.sh`) do not run it, whatever a pattern says.
+            if self.extra.is_empty() || tools::handles_data(&argv[0]) {
                 return None;
             }
             let line = argv.join(" ");

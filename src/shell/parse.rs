@@ -188,6 +188,18 @@ pub(crate) fn leader_variable_uses(script: &str) -> Vec<Range<usize>> {
     uses
 }
 
+/// A node waiting on the walk's stack, with what its ancestors decided for it.
+#[derive(Clone, Copy)]
+struct Frame<'t> {
+    node: Node<'t>,
+    /// See [`push_children`].
+    gated: bool,
+    /// The heredoc or here-string redirect that feeds this node's standard input.
+    /// Passed down instead of looked up, because `Node::parent` walks down from the
+    /// root and would make deep trees quadratic.
+    input: Option<Node<'t>>,
+}
+
 /// Lists the simple commands of `script` in document order.
 pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
     let Some(tree) = parse(script) else {
@@ -195,53 +207,85 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
     };
     let facts = Facts::gather(&tree, script);
     let mut sites = Vec::new();
-    let mut stack: Vec<(Node, bool)> = vec![(tree.root_node(), false)];
-    while let Some((node, gated)) = stack.pop() {
-        match node.kind() {
+    let mut stack = vec![Frame {
+        node: tree.root_node(),
+        gated: false,
+        input: None,
+    }];
+    while let Some(frame) = stack.pop() {
+        match frame.node.kind() {
             "comment" => continue,
             "command" => {
-                let argv = argv(node, script);
+                let argv = argv(frame.node, script);
                 if !argv.is_empty() {
+                    let mut cursor = frame.node.walk();
+                    let own = frame
+                        .node
+                        .children_by_field_name("redirect", &mut cursor)
+                        .find_map(|r| redirect_input(r, script));
                     sites.push(CommandSite {
-                        range: node.byte_range(),
+                        range: frame.node.byte_range(),
                         argv,
-                        stdin: stdin_of(node, script),
-                        leader_gated: gated,
+                        stdin: own.or_else(|| frame.input.and_then(|r| redirect_input(r, script))),
+                        leader_gated: frame.gated,
                     });
                 }
             }
             _ => {}
         }
-        push_children(node, gated, &facts, &mut stack);
+        push_children(frame, &facts, &mut stack);
     }
     sites
 }
 
-/// Pushes `node`'s children (in reverse, so they pop in document order) with their
-/// gating. The rule, kept deliberately simple (eb-facts.md §4.4 calls the variable
-/// best effort, so which branch is the leader's is not evaluated):
+/// Pushes a node's children (in reverse, so they pop in document order).
+///
+/// Gating, kept deliberately simple (eb-facts.md §4.4 calls the variable best
+/// effort, so which branch is the leader's is not evaluated):
 /// - every part of an `if` whose condition reads the variable is gated, `else`
 ///   branches included;
 /// - in `A && B` / `A || B`, B is gated when A reads the variable;
 /// - in any block, statements after one that reads the variable and contains
 ///   `exit`/`return` (an early-exit gate) are gated.
-fn push_children<'t>(
-    node: Node<'t>,
-    gated: bool,
-    facts: &Facts,
-    stack: &mut Vec<(Node<'t>, bool)>,
-) {
-    let gated = gated || (node.kind() == "if_statement" && condition_reads_leader(node, facts));
-    let mut cursor = node.walk();
-    let mut pending: Vec<(Node, bool)> = Vec::new();
-    let mut later_gated = gated;
-    for child in node.children(&mut cursor) {
-        pending.push((child, later_gated));
-        if facts.reads_leader(child) && (node.kind() == "list" || facts.is_early_exit_gate(child)) {
-            later_gated = true;
+///
+/// Input: the body of `CMD <<EOF` / `CMD <<< word` gets the redirect, and so does
+/// the pipeline continuing a heredoc line (`cat <<EOF | bash`).
+fn push_children<'t>(parent: Frame<'t>, facts: &Facts, stack: &mut Vec<Frame<'t>>) {
+    let node = parent.node;
+    let mut gated =
+        parent.gated || (node.kind() == "if_statement" && condition_reads_leader(node, facts));
+    let redirect = match node.kind() {
+        "redirected_statement" => {
+            let mut cursor = node.walk();
+            let found = node
+                .children_by_field_name("redirect", &mut cursor)
+                .find(|r| matches!(r.kind(), "heredoc_redirect" | "herestring_redirect"));
+            found
         }
+        _ => None,
+    };
+    let first = stack.len();
+    let mut cursor = node.walk();
+    let mut more = cursor.goto_first_child();
+    while more {
+        let child = cursor.node();
+        let input = match (node.kind(), cursor.field_name()) {
+            ("redirected_statement", Some("body")) => redirect,
+            ("heredoc_redirect", _) if child.kind() == "pipeline" => Some(node),
+            ("pipeline", _) => parent.input,
+            _ => None,
+        };
+        stack.push(Frame {
+            node: child,
+            gated,
+            input,
+        });
+        if facts.reads_leader(child) && (node.kind() == "list" || facts.is_early_exit_gate(child)) {
+            gated = true;
+        }
+        more = cursor.goto_next_sibling();
     }
-    stack.extend(pending.into_iter().rev());
+    stack[first..].reverse();
 }
 
 fn condition_reads_leader(if_node: Node, facts: &Facts) -> bool {
@@ -376,38 +420,13 @@ fn ansi_c(s: &str) -> String {
     out
 }
 
-/// The heredoc or here-string feeding `command`: `bash <<EOF`, `bash <<< "…"`, or a
-/// command in the pipeline that continues a heredoc line (`cat <<EOF | bash`).
-fn stdin_of(command: Node, src: &str) -> Option<String> {
-    let parent = command.parent()?;
-    let redirect_holder = match parent.kind() {
-        "redirected_statement" if parent.child_by_field_name("body") == Some(command) => parent,
-        "pipeline" => {
-            let grand = parent.parent()?;
-            if grand.kind() != "heredoc_redirect" {
-                return None;
-            }
-            return heredoc_body(grand, src).map(str::to_owned);
-        }
-        _ => return None,
-    };
-    let mut cursor = redirect_holder.walk();
-    let found = redirect_holder
-        .children(&mut cursor)
-        .find_map(|r| match r.kind() {
-            "heredoc_redirect" => heredoc_body(r, src).map(str::to_owned),
-            "herestring_redirect" => r.named_child(0).map(|w| word(w, src)),
-            _ => None,
-        });
-    found.or_else(|| {
-        let mut cursor = command.walk();
-        let here = command
-            .children_by_field_name("redirect", &mut cursor)
-            .find(|r| r.kind() == "herestring_redirect")
-            .and_then(|r| r.named_child(0))
-            .map(|w| word(w, src));
-        here
-    })
+/// The text a heredoc or here-string redirect provides.
+fn redirect_input(redirect: Node, src: &str) -> Option<String> {
+    match redirect.kind() {
+        "heredoc_redirect" => heredoc_body(redirect, src).map(str::to_owned),
+        "herestring_redirect" => redirect.named_child(0).map(|w| word(w, src)),
+        _ => None,
+    }
 }
 
 fn heredoc_body<'s>(redirect: Node, src: &'s str) -> Option<&'s str> {

@@ -235,3 +235,14 @@ fn is_migration_script(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.contains("migrat") && !NOT_APPLYING.iter().any(|w| lower.contains(w))
 }
+
+/// Programs whose arguments are data, not a command to run: printing, reading,
+/// searching and file bookkeeping.
+pub(crate) fn handles_data(program: &str) -> bool {
+    const DATA: &[&str] = &[
+        "echo", "printf", "cat", "grep", "egrep", "fgrep", "ls", "chmod", "chown", "cp", "mv",
+        "rm", "ln", "touch", "mkdir", "tee", "sed", "awk", "head", "tail", "test", "[", "[[",
+        "which", "type", "stat", "file", "wc", "diff", "dos2unix", "install",
+    ];
+    DATA.contains(&base_name(program))
+}

@@ -24,10 +24,14 @@ pub(crate) enum Step {
     Nothing,
 }
 
-/// The last path component, without a Docker tag (`flyway/flyway:10` → `flyway`).
+/// The last path component, without the tag of a Docker image reference
+/// (`flyway/flyway:10` → `flyway`). Only words with a `/` lose a `:` suffix, so
+/// that script names like `migrate:status` stay whole.
 pub(crate) fn base_name(word: &str) -> &str {
-    let base = word.rsplit('/').next().unwrap_or(word);
-    base.split(':').next().unwrap_or(base)
+    match word.rsplit_once('/') {
+        Some((_, base)) => base.split(':').next().unwrap_or(base),
+        None => word,
+    }
 }
 
 /// Classifies the first word of `argv` (which must not be empty).
