@@ -21,6 +21,7 @@ struct JsonPlan<'a> {
     deployment: Deployment<'a>,
     scale_to_zero: Vec<JsonScaleToZero<'a>>,
     scenarios: Vec<JsonScenario<'a>>,
+    notes: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -169,6 +170,7 @@ pub fn render(plans: &[Plan], errors: &[String]) -> String {
                     })
                     .collect(),
                 scenarios: p.scenarios.iter().map(scenario).collect(),
+                notes: &p.notes,
             })
             .collect(),
         errors,

@@ -38,6 +38,12 @@ fn diagram(plan: &Plan) -> String {
             origin(&plan.deployment_policy)
         ))
     ));
+    for note in &plan.notes {
+        out.push_str(&format!(
+            "    Note over {EB},{LAUNCHED}: {}\n",
+            wrap(&escape(note), 80)
+        ));
+    }
     for scenario in &plan.scenarios {
         out.push_str(&self::scenario(scenario));
     }

@@ -17,7 +17,7 @@ pub use text::render as text;
 use crate::model::{Bundle, HookKind, HookPhase};
 use crate::rules::{Settings, DEFAULT_DEPLOY_TIMEOUT};
 use crate::source::Location;
-use steps::{default, effective, scale_to_zero, Parts};
+use steps::{default, effective, scale_to_zero, unread_files, Parts};
 
 /// Seconds EB adds to the command `Timeout` before it gives up on an instance (eb-facts §3.1).
 pub const EB_ADDED_SECONDS: u32 = 240;
@@ -312,6 +312,8 @@ pub struct Plan {
     pub batch_size_type: Effective,
     pub scale_to_zero: Vec<ScaleToZero>,
     pub scenarios: Vec<ScenarioPlan>,
+    /// Bundle-wide facts: files EB rejects, ignores or never reads.
+    pub notes: Vec<String>,
 }
 
 /// Plans every bundle found under `paths`; the second value lists paths that could not be read.
@@ -353,6 +355,7 @@ impl Plan {
             batch_size_type,
             scale_to_zero: scale_to_zero(bundle),
             scenarios: Vec::new(),
+            notes: unread_files(bundle),
         };
         let parts = Parts::of(bundle, settings);
         plan.scenarios = Scenario::ALL
@@ -449,7 +452,7 @@ impl Plan {
     /// of an application deployment (eb-facts §2.3, §4.2).
     fn container_command(&self, scenario: Scenario, step: &Step) -> Step {
         let mut step = step.clone();
-        if !step.leader_only {
+        if !step.leader_only || !step.runs() {
             return step;
         }
         step.skipped = match scenario {

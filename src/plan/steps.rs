@@ -7,10 +7,12 @@ use super::{
 };
 use crate::model::{
     Bundle, Command, CommandSection, ConfigFile, Hook, HookContent, HookKind, HookPhase, Located,
+    OptionSetting, TOP_LEVEL_KEYS,
 };
 use crate::rules::common::{cfn_truthy, integer_value, leader_only, migrations, LeaderOnly};
 use crate::rules::Settings;
 use crate::shell::{self, Guard};
+use crate::source::Location;
 
 const SCHEDULED_ACTION_NAMESPACE: &str = "aws:autoscaling:scheduledaction";
 
@@ -27,13 +29,17 @@ impl Parts {
         let mut commands = Vec::new();
         let mut container_commands = Vec::new();
         for file in &bundle.configs {
+            let ignored = unknown_top_level_key(file).map(|key| {
+                format!("EB ignores every key of this file: `{key}` is not a top-level key EB knows (EB101)")
+            });
             // cfn-init runs each file's commands sorted by name, in code-point order; files in
             // alphabetical order of file name (eb-facts §1.2, §2.5). `bundle.configs` is in
             // that order already; `String`'s `Ord` is code-point order.
             let mut cmds: Vec<&Command> = file.commands.iter().collect();
             cmds.sort_by(|a, b| a.name.cmp(&b.name));
             for cmd in cmds {
-                let step = command_step(file, cmd, settings);
+                let mut step = command_step(file, cmd, settings);
+                step.skipped.clone_from(&ignored);
                 match cmd.section {
                     CommandSection::Commands => commands.push(step),
                     CommandSection::ContainerCommands => container_commands.push(step),
@@ -88,6 +94,49 @@ impl Parts {
             .chain(self.hooks.iter().map(|(_, _, s)| s))
             .any(|s| !s.migrations.is_empty())
     }
+}
+
+/// A top-level key EB does not know: EB validates the file first and skips all of it
+/// (eb-facts §1.4, §7 #8), as EB101 reports.
+pub(super) fn unknown_top_level_key(file: &ConfigFile) -> Option<&str> {
+    file.sections
+        .iter()
+        .map(|s| s.name.as_str())
+        .find(|name| !TOP_LEVEL_KEYS.contains(name))
+}
+
+/// What EB never applies, bundle-wide: files it rejects or never reads (EB100, EB101, EB104).
+pub(super) fn unread_files(bundle: &Bundle) -> Vec<String> {
+    let mut notes = Vec::new();
+    for file in &bundle.configs {
+        if let Some(problem) = file.problem.as_ref().filter(|p| !p.empty) {
+            notes.push(format!(
+                "EB rejects {}: {} (EB100)",
+                file.source.path, problem.message
+            ));
+        }
+        if let Some(key) = unknown_top_level_key(file) {
+            notes.push(format!(
+                "EB ignores every key of {}, its commands and option settings included: `{key}` is not a top-level key EB knows (EB101)",
+                file.source.path
+            ));
+        }
+    }
+    for ignored in bundle
+        .ignored_ebextensions
+        .iter()
+        .filter(|i| i.looks_like_config)
+    {
+        let path = if bundle.root.is_empty() {
+            ignored.rel_path.clone()
+        } else {
+            format!("{}/{}", bundle.root, ignored.rel_path)
+        };
+        notes.push(format!(
+            "EB never reads {path}: only `.config` files directly inside .ebextensions/ count (EB104)"
+        ));
+    }
+    notes
 }
 
 fn command_step(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Step {
@@ -229,17 +278,29 @@ fn guard_of(guard: Guard) -> MigrationGuard {
     }
 }
 
+/// Option settings EB applies, in EB's order: every file but those it ignores (EB101). A later
+/// file overrides an earlier one (eb-facts §1.2), so the last match wins.
+fn applied_settings(bundle: &Bundle) -> impl Iterator<Item = (&ConfigFile, &OptionSetting)> {
+    bundle
+        .configs
+        .iter()
+        .filter(|f| unknown_top_level_key(f).is_none())
+        .flat_map(|f| f.option_settings.iter().map(move |s| (f, s)))
+}
+
+fn value_location(file: &ConfigFile, setting: &OptionSetting) -> Location {
+    file.location(file.node(setting.value_node.unwrap_or(setting.at)).span())
+}
+
 pub(super) fn effective(bundle: &Bundle, namespace: &str, option: &str) -> Option<Effective> {
-    let e = bundle.effective_option(namespace, option)?;
+    let (file, setting) = applied_settings(bundle)
+        .filter(|(_, s)| {
+            s.namespace == namespace && s.option_name == option && s.resource_name.is_none()
+        })
+        .last()?;
     Some(Effective {
-        value: e.setting.value.clone()?,
-        source: Some(
-            e.file.location(
-                e.file
-                    .node(e.setting.value_node.unwrap_or(e.setting.at))
-                    .span(),
-            ),
-        ),
+        value: setting.value.clone()?,
+        source: Some(value_location(file, setting)),
     })
 }
 
@@ -252,30 +313,43 @@ pub(super) fn default(value: String) -> Effective {
 
 /// Scheduled actions whose `MinSize`, `MaxSize` or `DesiredCapacity` is 0 (eb-facts §4.3, §5.1).
 pub(super) fn scale_to_zero(bundle: &Bundle) -> Vec<ScaleToZero> {
-    let mut out: Vec<ScaleToZero> = Vec::new();
-    for e in bundle.effective_options() {
-        let zero = e.setting.namespace == SCHEDULED_ACTION_NAMESPACE
-            && matches!(
-                e.setting.option_name.as_str(),
-                "MinSize" | "MaxSize" | "DesiredCapacity"
-            )
-            && integer_value(e.setting.value.as_deref()) == Some(0);
-        if !zero {
+    // The last value of each (action, size option) wins, as for any option.
+    let mut sizes: Vec<(&str, &str, Option<i64>, Location)> = Vec::new();
+    for (file, s) in applied_settings(bundle) {
+        let size = matches!(
+            s.option_name.as_str(),
+            "MinSize" | "MaxSize" | "DesiredCapacity"
+        );
+        if s.namespace != SCHEDULED_ACTION_NAMESPACE || !size {
             continue;
         }
-        let action = e.setting.resource_name.clone().unwrap_or_default();
-        let option = e.setting.option_name.clone();
+        let action = s.resource_name.as_deref().unwrap_or_default();
+        let entry = (
+            action,
+            s.option_name.as_str(),
+            integer_value(s.value.as_deref()),
+            value_location(file, s),
+        );
+        match sizes
+            .iter_mut()
+            .find(|(a, o, _, _)| *a == action && *o == s.option_name)
+        {
+            Some(existing) => *existing = entry,
+            None => sizes.push(entry),
+        }
+    }
+    let mut out: Vec<ScaleToZero> = Vec::new();
+    for (action, option, value, location) in sizes {
+        if value != Some(0) {
+            continue;
+        }
         // One entry per action, pointing at its first size set to 0.
         match out.iter_mut().find(|z| z.action == action) {
-            Some(z) => z.options.push(option),
+            Some(z) => z.options.push(option.to_string()),
             None => out.push(ScaleToZero {
-                action,
-                options: vec![option],
-                location: e.file.location(
-                    e.file
-                        .node(e.setting.value_node.unwrap_or(e.setting.at))
-                        .span(),
-                ),
+                action: action.to_string(),
+                options: vec![option.to_string()],
+                location,
             }),
         }
     }

@@ -252,6 +252,18 @@ fn scheduled_scaling_to_zero_explains_the_scaling_verdict() {
     assert_eq!(scaling.verdict.kind, VerdictKind::Never);
     assert!(scaling.verdict.reason.contains("`Night`"), "{scaling:?}");
     assert!(scaling.notes.iter().any(|n| n.contains("`01_migrate`")));
+
+    let restored = plan_of_configs(&[
+        config(
+            "01.config",
+            "option_settings:\n  Night.aws:autoscaling:scheduledaction:\n    MinSize: '0'\n",
+        ),
+        config(
+            "02.config",
+            "option_settings:\n  Night.aws:autoscaling:scheduledaction:\n    MinSize: '1'\n",
+        ),
+    ]);
+    assert!(restored.scale_to_zero.is_empty());
 }
 
 #[test]
@@ -345,4 +357,34 @@ fn leader_only_under_commands_is_ignored() {
     let leader = scenario(&plan, Scenario::LeaderDeployment);
     assert_eq!(leader.verdict.kind, VerdictKind::EveryInstance);
     assert!(leader.steps[0].notes[0].contains("no effect under `commands`"));
+}
+
+#[test]
+fn files_eb_ignores_run_nothing() {
+    let plan = plan_of(&[
+        (
+            ".ebextensions/01.config",
+            "container_command:\n  x: {}\ncontainer_commands:\n  01_migrate:\n    command: python3 manage.py migrate\noption_settings:\n  aws:elasticbeanstalk:command:\n    Timeout: 1200\n",
+            false,
+        ),
+        (
+            ".ebextensions/02.yml",
+            "container_commands:\n  02_x:\n    command: 'true'\n",
+            false,
+        ),
+    ]);
+    assert_eq!(verdicts(&plan), [VerdictKind::Never; 4]);
+    assert!(plan.timeout.source.is_none(), "{:?}", plan.timeout);
+    let step = scenario(&plan, Scenario::LeaderDeployment)
+        .steps
+        .iter()
+        .find(|s| s.name == "01_migrate")
+        .unwrap();
+    assert!(step
+        .skipped
+        .as_deref()
+        .unwrap()
+        .contains("`container_command`"));
+    assert!(plan.notes[0].contains("(EB101)"), "{:?}", plan.notes);
+    assert!(plan.notes[1].contains("02.yml"), "{:?}", plan.notes);
 }

@@ -98,6 +98,9 @@ fn plan(plan: &Plan) -> String {
             "note: values set with the console, EB CLI or API override these"
         )
     ));
+    for note in &plan.notes {
+        out.push_str(&format!("  {}\n", paint(UNSURE, &format!("note: {note}"))));
+    }
     for scenario in &plan.scenarios {
         out.push('\n');
         out.push_str(&self::scenario(scenario));
