@@ -248,9 +248,23 @@ fn hook_step(hook: &Hook, kind: HookKind, phase: HookPhase, settings: &Settings)
                 .into(),
         );
     }
-    // EB runs hooks directly, so a missing exec bit fails the deployment (eb-facts §6.1, §7 #1).
-    if hook.is_executable() == Some(false) {
-        notes.push("not executable: EB fails the deployment here with `permission denied`".into());
+    // EB executes hooks directly: a missing exec bit, a `#!` line ending in a carriage return
+    // or no `#!` line at all fails the deployment at this step (eb-facts §6.1, §7 #1, #3).
+    if hook.is_executable() == Some(false) && !matches!(hook.content, HookContent::Unreadable(_)) {
+        notes.push(
+            "not executable: EB fails the deployment here with `permission denied` (EB200)".into(),
+        );
+    }
+    if let Some(script) = hook.script() {
+        let first_line = script.split('\n').next().unwrap_or_default();
+        if !script.starts_with("#!") {
+            notes.push(
+                "no `#!` line: EB fails the deployment here with `exec format error` (EB202)"
+                    .into(),
+            );
+        } else if first_line.ends_with('\r') {
+            notes.push("Windows line endings: the `#!` interpreter ends in a carriage return, so EB fails the deployment here (EB201)".into());
+        }
     }
     Step {
         phase: Phase::Hooks(kind, phase),

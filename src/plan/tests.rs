@@ -86,7 +86,7 @@ fn phases_follow_the_instance_workflow() {
             false,
         ),
         (".platform/hooks/prebuild/01_pre.sh", "#!/bin/sh\n", true),
-        (".platform/hooks/predeploy/01_pre.sh", "#!/bin/sh\n", true),
+        (".platform/hooks/predeploy/01_pre.sh", "#!/bin/sh\r\n", true),
         (".platform/hooks/postdeploy/01_post.sh", "#!/bin/sh\n", false),
         (".platform/confighooks/predeploy/01_env.sh", "#!/bin/sh\n", true),
     ]);
@@ -135,6 +135,12 @@ fn phases_follow_the_instance_workflow() {
         .last()
         .unwrap();
     assert!(post.notes.iter().any(|n| n.contains("not executable")));
+    let predeploy = scenario(&plan, Scenario::LeaderDeployment)
+        .steps
+        .iter()
+        .find(|s| s.phase == Phase::Hooks(HookKind::Hooks, HookPhase::Predeploy))
+        .unwrap();
+    assert!(predeploy.notes[0].contains("(EB201)"), "{predeploy:?}");
 }
 
 #[test]
