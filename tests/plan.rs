@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use common::{ebguard, testdata};
+use common::{ebguard, shared, testdata};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -205,6 +205,16 @@ fn for_every_fixture_bundle_the_plan_verdicts_and_the_check_migration_findings_a
         assert!(planned >= 4, "{arg}: only {planned} bundles found");
         problems.extend(disagreements(&dir));
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The same agreement over the real-world corpus (read in place: ebguard only reads).
+#[test]
+fn on_the_real_world_corpus_the_plan_and_the_check_agree() {
+    let Some(shared) = shared() else {
+        return;
+    };
+    let problems = disagreements(&shared.join("corpus/files"));
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
