@@ -5,6 +5,7 @@
 
 pub mod bundle;
 pub mod finding;
+pub mod migrate;
 pub mod model;
 pub mod plan;
 pub mod report;

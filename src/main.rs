@@ -33,6 +33,8 @@ enum Command {
         /// Rule ID (EB001) or name (migration-not-leader-only)
         rule: String,
     },
+    /// Run a migration command under a database lock (see docs/migrate.md)
+    Migrate(ebguard::migrate::MigrateArgs),
 }
 
 #[derive(clap::Args)]
@@ -98,8 +100,19 @@ const EXIT_FINDINGS: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|err| {
+        let _ = err.print();
+        // `ebguard migrate` speaks sysexits (64 = EX_USAGE) because it runs inside EB hooks;
+        // the linter's usage errors are 2. Help and version are not errors.
+        let code = match (err.use_stderr(), std::env::args().nth(1).as_deref()) {
+            (false, _) => 0,
+            (true, Some("migrate")) => ebguard::migrate::Failure::Usage.code(),
+            (true, _) => i32::from(EXIT_USAGE),
+        };
+        std::process::exit(code)
+    });
     match cli.command {
+        Command::Migrate(args) => ExitCode::from(exit_byte(ebguard::migrate::run(args))),
         Command::Check(args) => check(args),
         Command::Plan(args) => plan(args),
         Command::Rules => {
@@ -123,6 +136,11 @@ fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Exit statuses are one byte on Unix; `migrate` passes a child's status through unchanged.
+fn exit_byte(code: i32) -> u8 {
+    u8::try_from(code).unwrap_or(1)
 }
 
 fn print(text: &str) -> ExitCode {

@@ -158,6 +158,14 @@ fn crlf_and_missing_shebangs() {
         b"#!/bin/bash\nphp artisan config:cache\r\nphp artisan route:cache\r\n",
         0o755,
     );
+    // A helper the hooks source: not run by EB itself, so no shebang or mode needed, but its
+    // CRLF breaks the hook that sources it.
+    write(
+        &b,
+        ".platform/hooks/predeploy/lib/common.sh",
+        b"cache() {\r\n  php artisan config:cache\r\n}\r\n",
+        0o644,
+    );
     write(
         &b,
         ".platform/confighooks/postdeploy/01_empty.sh",
@@ -175,7 +183,7 @@ fn crlf_and_missing_shebangs() {
     rules.sort();
     assert_eq!(
         rules,
-        ["EB201", "EB201", "EB201", "EB202", "EB202"],
+        ["EB201", "EB201", "EB201", "EB201", "EB202", "EB202"],
         "{}",
         run.stdout
     );

@@ -16,14 +16,21 @@ pub fn index_modes(root: &Path) -> Option<HashMap<String, u32>> {
     }
     // One `git ls-files` per bundle; paths come out relative to `-C`, NUL-terminated so no
     // name is quoted or escaped.
-    let out = Command::new("git")
-        .arg("-C")
+    let mut git = Command::new("git");
+    git.arg("-C")
         .arg(root)
         .args(["ls-files", "--stage", "-z", "--", ".platform"])
         .stdin(Stdio::null())
         .stderr(Stdio::null())
-        .output()
-        .ok()?;
+        // Inside a git hook (pre-commit) these name the caller's repository relative to its
+        // own directory; the bundle's repository is found from `-C` instead. An absolute
+        // `GIT_INDEX_FILE` is the index being committed, which is the one that counts.
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE");
+    if std::env::var_os("GIT_INDEX_FILE").is_some_and(|f| !Path::new(&f).is_absolute()) {
+        git.env_remove("GIT_INDEX_FILE");
+    }
+    let out = git.output().ok()?;
     if !out.status.success() {
         return None;
     }

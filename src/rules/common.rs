@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use crate::model::{Bundle, Command, ConfigFile, Hook};
+use crate::model::{Bundle, Command, ConfigFile, Hook, HookPhase};
 use crate::shell::MigrationCall;
 use crate::yaml::NodeRef;
 
@@ -58,6 +58,20 @@ pub fn runnable_hooks(bundle: &Bundle) -> impl Iterator<Item = &Hook> {
         .hooks
         .iter()
         .filter(|h| h.kind.is_some() && h.phase.is_some())
+}
+
+/// The runnable hooks plus the helper scripts they source from subfolders of a phase folder
+/// (`.platform/hooks/predeploy/lib/common.sh`): a helper's content breaks its hook as surely.
+pub fn hook_scripts(bundle: &Bundle) -> impl Iterator<Item = &Hook> {
+    bundle.hooks.iter().filter(|h| {
+        h.kind.is_some()
+            && (h.phase.is_some()
+                || h.rel_path
+                    .split('/')
+                    .nth(2)
+                    .and_then(HookPhase::from_dir)
+                    .is_some())
+    })
 }
 
 /// The hook's first line, where findings about the whole script point.

@@ -117,7 +117,7 @@ fn list_entry(file: &ConfigFile, item: NodeRef<'_>, out: &mut Vec<Finding>) {
             );
         }
     }
-    // Point at the entry's first key: the entry's own span runs on to the next entry.
+    // Point at the entry's first key rather than underlining the whole entry.
     let anchor = entries.first().map_or(item, |(key, _)| *key);
     for required in missing.into_iter().filter(|m| !explained.contains(m)) {
         out.push(finding(
@@ -134,6 +134,15 @@ fn map_entry(file: &ConfigFile, key: NodeRef<'_>, options: NodeRef<'_>, out: &mu
     let Some(written) = key.as_str() else {
         return;
     };
+    if !(options.is_mapping() || options.is_null()) && written.contains(':') {
+        out.push(finding(
+            file,
+            options,
+            format!("the options of `{written}` must be a mapping of option names to values"),
+            "write one `OptionName: value` per line under the namespace, without `- `",
+        ));
+        return;
+    }
     if !(options.is_mapping() || options.is_null()) {
         // `option_settings: {DEBUG: "false"}`: an option written where a namespace belongs.
         out.push(finding(
@@ -152,7 +161,8 @@ fn map_entry(file: &ConfigFile, key: NodeRef<'_>, options: NodeRef<'_>, out: &mu
 }
 
 /// Every EB namespace, platform-specific ones and the `aws:elasticbeanstalk:customoption`
-/// namespace for custom options included, is an `aws:` name (eb-facts §1.5); EB rejects others.
+/// namespace for a bundle's own options included, is an `aws:` name (eb-facts §1.5; AWS
+/// *Custom options*); custom platforms, retired in 2022, declared theirs in `platform.yaml`.
 fn namespace_problems(
     file: &ConfigFile,
     at: NodeRef<'_>,
@@ -246,5 +256,36 @@ fn out_of_range(namespace: &str, option: &str, value: &str) -> Option<(String, S
         }
         (SCHEDULED_ACTION, "MinSize" | "MaxSize" | "DesiredCapacity") => integer(0, 10000),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn namespaces_are_aws_names() {
+        assert!(namespace_shaped("aws:elasticbeanstalk:command"));
+        assert!(namespace_shaped("aws:elbv2:listener:443"));
+        assert!(!namespace_shaped("elasticbeanstalk:command"));
+        assert!(!namespace_shaped("aws:"));
+        assert!(!namespace_shaped("aws:elasticbeanstalk::command"));
+        assert!(!namespace_shaped("aws:elastic beanstalk"));
+    }
+
+    #[test]
+    fn documented_ranges() {
+        let cmd = "aws:elasticbeanstalk:command";
+        assert!(out_of_range(cmd, "Timeout", "1").is_none());
+        assert!(out_of_range(cmd, "Timeout", "3600").is_none());
+        assert!(out_of_range(cmd, "Timeout", "0").is_some());
+        assert!(out_of_range(cmd, "Timeout", "3601").is_some());
+        assert!(out_of_range(cmd, "Timeout", "10m").is_some());
+        assert!(out_of_range(cmd, "DeploymentPolicy", "Immutable").is_none());
+        let (_, help) = out_of_range(cmd, "DeploymentPolicy", "rolling").unwrap();
+        assert_eq!(help, "did you mean `Rolling`?");
+        assert!(out_of_range(SCHEDULED_ACTION, "MinSize", "0").is_none());
+        assert!(out_of_range(SCHEDULED_ACTION, "MaxSize", "10001").is_some());
+        assert!(out_of_range("aws:autoscaling:asg", "MinSize", "0").is_none());
     }
 }

@@ -105,3 +105,36 @@ fn why_ignored(file: &IgnoredFile) -> Option<(String, String)> {
     let verb = if dir.is_some() { "move" } else { "rename" };
     Some((message, format!("{verb} it to `{target}`")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ignored(rel: &str, looks_like_config: bool) -> Option<(String, String)> {
+        why_ignored(&IgnoredFile {
+            rel_path: rel.to_string(),
+            looks_like_config,
+        })
+    }
+
+    #[test]
+    fn configuration_under_the_wrong_name_or_place() {
+        let (_, help) = ignored(".ebextensions/01.yaml", true).unwrap();
+        assert_eq!(help, "rename it to `.ebextensions/01.config`");
+        let (_, help) = ignored(".ebextensions/sub/02.config", true).unwrap();
+        assert_eq!(help, "move it to `.ebextensions/02.config`");
+        let (_, help) = ignored(".ebextensions/03", true).unwrap();
+        assert_eq!(help, "rename it to `.ebextensions/03.config`");
+        let (_, help) = ignored(".ebextensions/nginx/conf.d/a.conf", false).unwrap();
+        assert_eq!(help, "move it to `.platform/nginx/conf.d/a.conf`");
+    }
+
+    #[test]
+    fn data_backups_and_disabled_copies_are_left_alone() {
+        assert!(ignored(".ebextensions/wsgi.conf", false).is_none());
+        assert!(ignored(".ebextensions/01.config.bak", true).is_none());
+        assert!(ignored(".ebextensions/01.config.disabled", true).is_none());
+        assert!(ignored(".ebextensions/01.yml.orig", true).is_none());
+        assert!(ignored(".ebextensions/01.yml~", true).is_none());
+    }
+}

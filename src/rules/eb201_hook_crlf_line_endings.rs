@@ -1,6 +1,6 @@
 //! EB201 hook-crlf-line-endings: a hook saved with Windows line endings.
 
-use super::common::runnable_hooks;
+use super::common::hook_scripts;
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
 use crate::model::{Bundle, Located};
@@ -15,7 +15,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
-    for hook in runnable_hooks(bundle) {
+    for hook in hook_scripts(bundle) {
         let Some(script) = hook.script() else {
             continue;
         };
@@ -30,10 +30,15 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
         } else {
             format!("{lines} lines")
         };
-        let message = if script.starts_with("#!") && !script[..first].contains('\n') {
-            format!("this hook has Windows (CRLF) line endings on {on}, so its `#!` line names an interpreter ending in a carriage return and EB fails with `no such file or directory`")
+        let what = if hook.phase.is_some() {
+            "this hook"
         } else {
-            format!("this hook has Windows (CRLF) line endings on {on}; the shell reads a carriage return at the end of each command")
+            "this helper script"
+        };
+        let message = if script.starts_with("#!") && !script[..first].contains('\n') {
+            format!("{what} has Windows (CRLF) line endings on {on}, so its `#!` line names an interpreter ending in a carriage return and EB fails with `no such file or directory`")
+        } else {
+            format!("{what} has Windows (CRLF) line endings on {on}; the shell reads a carriage return at the end of each command")
         };
         out.push(
             Finding::new(&RULE, hook.location(first..first + 1), message)

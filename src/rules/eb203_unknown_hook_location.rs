@@ -63,3 +63,58 @@ fn misplaced(hook: &Hook) -> Option<(String, String)> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{HookContent, ModeOrigin};
+    use crate::source::SourceFile;
+
+    fn help_for(rel: &str) -> Option<String> {
+        let hook = Hook {
+            source: SourceFile::new(rel.to_string(), String::new()),
+            rel_path: rel.to_string(),
+            kind: None,
+            phase: None,
+            content: HookContent::Script,
+            mode: None,
+            mode_origin: ModeOrigin::FileSystem,
+        };
+        misplaced(&hook).map(|(_, help)| help)
+    }
+
+    #[test]
+    fn suggests_the_folder_meant() {
+        let meant = |s: &str| Some(format!("did you mean `{s}`?"));
+        assert_eq!(
+            help_for(".platform/hooks/pre-deploy/a.sh"),
+            meant(".platform/hooks/predeploy/")
+        );
+        assert_eq!(
+            help_for(".platform/hooks/predeploy.d/a.sh"),
+            meant(".platform/hooks/predeploy/")
+        );
+        assert_eq!(
+            help_for(".platform/hooks/PostDeploy/a.sh"),
+            meant(".platform/hooks/postdeploy/")
+        );
+        assert_eq!(
+            help_for(".platform/hook/prebuild/a.sh"),
+            meant(".platform/hooks/prebuild/")
+        );
+        assert_eq!(
+            help_for(".platform/confighook/postdeploy/a.sh"),
+            meant(".platform/confighooks/postdeploy/")
+        );
+        assert!(help_for(".platform/hooks/a.sh")
+            .unwrap()
+            .contains("predeploy/"));
+    }
+
+    #[test]
+    fn runnable_hooks_and_helpers_are_in_place() {
+        assert_eq!(help_for(".platform/hooks/predeploy/a.sh"), None);
+        assert_eq!(help_for(".platform/confighooks/prebuild/a.sh"), None);
+        assert_eq!(help_for(".platform/hooks/predeploy/lib/common.sh"), None);
+    }
+}

@@ -85,3 +85,6 @@ pub fn shared() -> Option<PathBuf> {
         None
     }
 }
+
+mod db;
+pub use db::*;
