@@ -460,7 +460,7 @@ impl Plan {
                 "leader_only commands do not run in TrafficSplitting deployments (EB009)".into(),
             ),
             Scenario::LeaderDeployment => None,
-            Scenario::OtherDeployment => Some("leader_only: only the leader runs it".into()),
+            Scenario::OtherDeployment => Some("only the leader runs leader_only commands".into()),
             Scenario::ScalingLaunch => {
                 Some("leader_only commands never run on instances launched by scaling".into())
             }
