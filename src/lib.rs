@@ -11,6 +11,7 @@ pub mod guard;
 pub mod migrate;
 pub mod model;
 mod parallel;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod shell;

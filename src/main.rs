@@ -34,6 +34,8 @@ enum Command {
     /// Lint exactly what `eb deploy` would upload, then run `eb deploy` with the arguments
     /// after `--`; on a failing lint, `eb` is not run
     Deploy(DeployArgs),
+    /// Show what each instance will run, in which order, in each kind of deployment
+    Plan(PlanArgs),
     /// List every rule
     Rules,
     /// Print the documentation of a rule
@@ -96,6 +98,23 @@ struct LintArgs {
     parse_only: bool,
 }
 
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// A bundle directory, a directory holding bundles, or a file inside a bundle
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Output format: a timeline, a versioned JSON document, or a Mermaid sequence diagram
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    format: PlanFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Mermaid,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
@@ -145,6 +164,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => ExitCode::from(exit_byte(ebguard::migrate::run(args))),
         Command::Check(args) => check(args),
         Command::Deploy(args) => deploy(args),
+        Command::Plan(args) => plan(args),
         Command::Rules => {
             let mut out = String::new();
             for rule in rules::ALL {
@@ -335,4 +355,32 @@ impl LintArgs {
             _ => false,
         }
     }
+}
+
+fn plan(args: PlanArgs) -> ExitCode {
+    let (plans, mut errors) = ebguard::plan::plan_paths(
+        std::slice::from_ref(&args.path),
+        &rules::Settings::default(),
+    );
+    if plans.is_empty() && errors.is_empty() {
+        errors.push(format!(
+            "{}: no bundle here (no directory holds .ebextensions/ or .platform/)",
+            args.path.display()
+        ));
+    }
+    let rendered = match args.format {
+        PlanFormat::Text => ebguard::plan::text(&plans),
+        PlanFormat::Json => ebguard::plan::json(&plans, &errors),
+        PlanFormat::Mermaid => ebguard::plan::mermaid(&plans),
+    };
+    print(&rendered);
+    if errors.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    if !matches!(args.format, PlanFormat::Json) {
+        for error in &errors {
+            eprintln!("ebguard: {error}");
+        }
+    }
+    ExitCode::from(EXIT_USAGE)
 }

@@ -1,7 +1,7 @@
 //! The rules. One rule = one file here + `rules/EBxxx-name.md` + fixtures in
 //! `testdata/EBxxx-name/`. Adding a rule is: the file, a line in [`ALL`], the doc, fixtures.
 
-mod common;
+pub(crate) mod common;
 
 pub mod eb000_internal_error;
 mod eb001_migration_not_leader_only;
