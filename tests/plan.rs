@@ -301,3 +301,22 @@ fn mermaid_declares_every_participant_it_uses() {
         }
     }
 }
+
+#[test]
+fn text_is_coloured_only_when_asked_or_on_a_terminal() {
+    let plain = ebguard(root(), &["plan", "examples/django-unsafe"]);
+    assert!(!plain.stdout.contains('\u{1b}'));
+    let forced = std::process::Command::new(env!("CARGO_BIN_EXE_ebguard"))
+        .args(["plan", "examples/django-unsafe"])
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(forced.stdout).unwrap();
+    // The unguarded migration is bold red.
+    assert!(
+        text.contains("\u{1b}[1m\u{1b}[31mmigrates Django [no guard]"),
+        "{text}"
+    );
+}

@@ -498,7 +498,7 @@ impl Plan {
     }
 }
 
-/// `container_commands \`01_migrate\``, or `postdeploy hook \`01_migrate.sh\``.
+/// How a verdict names a step, e.g. container_commands `01_migrate`.
 fn describe(step: &Step) -> String {
     match step.phase {
         Phase::Hooks(HookKind::Hooks, phase) => format!("{} hook `{}`", phase.dir(), step.name),
