@@ -178,6 +178,30 @@ fn sigterm_is_forwarded_to_the_command(db: &Db) {
     assert!(log.contains("event=lock-released"), "{log}");
 }
 
+fn sigterm_while_waiting_exits_without_running(db: &Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lock = lock_name("interrupt");
+    let holder = start_holder(db, dir.path(), &lock, &[]);
+    let marker = dir.path().join("waiter-ran");
+    let waiter = Running::start(
+        locked(
+            db,
+            &lock,
+            &["--lock-timeout", "60s"],
+            &["touch", marker.to_str().unwrap()],
+        ),
+        dir.path().join("waiter.log"),
+    );
+    waiter.wait_for_log("event=lock-wait", LONG);
+    waiter.signal("TERM");
+    let (code, log) = waiter.finish(LONG);
+    assert_eq!(code, Some(128 + 15), "{log}");
+    assert!(log.contains("event=interrupted signal=SIGTERM"), "{log}");
+    assert!(!marker.exists(), "{log}");
+    holder.signal("TERM");
+    holder.finish(LONG);
+}
+
 /// Ends the holder's lock session from the server, as an idle killer or failover would.
 fn kill_session(db: &Db, key: &str) {
     match db.engine {
@@ -365,6 +389,7 @@ per_engine!(
     killing_the_holder_frees_the_lock,
     lock_timeout_exits_75_naming_the_holder,
     sigterm_is_forwarded_to_the_command,
+    sigterm_while_waiting_exits_without_running,
     lost_lock_stops_the_command_and_exits_74,
     unreachable_database_exits_69_fast,
     bad_credentials_exit_77,
