@@ -6,6 +6,8 @@
 pub mod bundle;
 pub mod finding;
 pub mod guard;
+#[doc(hidden)]
+pub mod harness;
 pub mod model;
 mod parallel;
 pub mod report;
