@@ -57,17 +57,19 @@ peak_rss_kb() {
   /usr/bin/time -v "$@" 2>&1 > /dev/null | awk -F': ' '/Maximum resident set size/ {print $2}'
 }
 
-# hyperfine's mean and standard deviation (seconds) for command $2 of export $1.
+# hyperfine's mean wall time, its standard deviation and the mean CPU time (user + system),
+# in seconds, for command $2 of export $1. CPU time shows the work done even when a shared
+# machine's load stretches the wall time.
 stats() {
   python3 - "$1" "$2" << 'EOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][int(sys.argv[2])]
-print(r["mean"], r["stddev"] or 0)
+print(r["mean"], r["stddev"] or 0, r["user"] + r["system"])
 EOF
 }
 
-echo "| input | config files | hooks | MB | check (ms) | parse-only (ms) | check / parse-only | files/s | MB/s | peak RSS (MB) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| input | config files | hooks | MB | check wall (ms) | check CPU (ms) | parse-only wall (ms) | check / parse-only | files/s | MB/s | peak RSS (MB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for name in small $(for n in $SIZES; do echo "repo-$n"; done); do
   dir="$OUT/$name"
   read -r configs hooks bytes <<< "$(measure_input "$dir")"
@@ -75,16 +77,16 @@ for name in small $(for n in $SIZES; do echo "repo-$n"; done); do
   hyperfine --shell=none --warmup 3 --runs "$RUNS" --export-json "$json" --style none \
     "$BIN check --format json --fail-on never $dir" \
     "$BIN check --format json --fail-on never --parse-only $dir" > /dev/null
-  read -r check check_sd <<< "$(stats "$json" 0)"
-  read -r parse parse_sd <<< "$(stats "$json" 1)"
+  read -r check check_sd check_cpu <<< "$(stats "$json" 0)"
+  read -r parse parse_sd _ <<< "$(stats "$json" 1)"
   rss=$(peak_rss_kb "$BIN" check --format json --fail-on never "$dir")
-  python3 - "$name" "$configs" "$hooks" "$bytes" "$check" "$check_sd" "$parse" "$parse_sd" "$rss" << 'EOF'
+  python3 - "$name" "$configs" "$hooks" "$bytes" "$check" "$check_sd" "$check_cpu" "$parse" "$parse_sd" "$rss" << 'EOF'
 import sys
-name, configs, hooks, size, check, check_sd, parse, parse_sd, rss = sys.argv[1:]
+name, configs, hooks, size, check, check_sd, check_cpu, parse, parse_sd, rss = sys.argv[1:]
 configs, hooks, size, rss = int(configs), int(hooks), int(size), int(rss)
-check, check_sd, parse, parse_sd = map(float, (check, check_sd, parse, parse_sd))
+check, check_sd, check_cpu, parse, parse_sd = map(float, (check, check_sd, check_cpu, parse, parse_sd))
 print(f"| {name} | {configs} | {hooks} | {size / 1e6:.2f} | {check * 1e3:.1f} ± {check_sd * 1e3:.1f} "
-      f"| {parse * 1e3:.1f} ± {parse_sd * 1e3:.1f} | {check / parse:.2f} | {configs / check:,.0f} "
+      f"| {check_cpu * 1e3:.1f} | {parse * 1e3:.1f} ± {parse_sd * 1e3:.1f} | {check / parse:.2f} | {configs / check:,.0f} "
       f"| {size / 1e6 / check:.1f} | {rss / 1024:.1f} |")
 EOF
 done

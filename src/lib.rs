@@ -8,6 +8,8 @@ pub mod bundle;
 pub mod config;
 pub mod finding;
 pub mod guard;
+#[doc(hidden)]
+pub mod harness;
 pub mod migrate;
 pub mod model;
 mod parallel;

@@ -118,6 +118,7 @@ pub fn check(bundle: &Bundle, settings: &Settings) -> Vec<Finding> {
 /// own findings for this bundle (reported as EB000), never the other rules' findings.
 pub fn check_with(bundle: &Bundle, settings: &Settings, rules: &[&Rule]) -> Vec<Finding> {
     let mut findings = Vec::new();
+    common::forget_scripts();
     for rule in rules {
         let mut found = Vec::new();
         match crate::guard::catch(|| (rule.check)(bundle, settings, &mut found)) {
