@@ -131,22 +131,7 @@ pub fn check_roots(roots: &[BundleRoot], errors: Vec<String>, options: &Options)
         input_errors: errors,
         ..Outcome::default()
     };
-    let mut configs = Configs::default();
-    let mut jobs = Vec::new();
-    for root in roots {
-        let path = match &options.config {
-            Some(p) => Some(p.clone()),
-            None => Config::find(&root.dir),
-        };
-        if let Some(index) = configs.index(path, &mut outcome.input_errors) {
-            jobs.push((root, index));
-        }
-    }
-    let configs = configs.loaded;
-    let jobs: Vec<_> = jobs
-        .into_iter()
-        .filter(|(root, index)| !configs[*index].excluded(&root.dir))
-        .collect();
+    let (configs, jobs) = configure(roots, options, &mut outcome.input_errors);
     let checked = parallel::map(&jobs, |&(root, index)| {
         check_bundle(root, &configs[index], options)
     });
@@ -156,6 +141,52 @@ pub fn check_roots(roots: &[BundleRoot], errors: Vec<String>, options: &Options)
         outcome.bundles.push(bundle);
     }
     outcome
+}
+
+/// The plan of every bundle under `paths` (`ebguard plan`), with the same configuration
+/// `check` uses for each bundle, so custom migration patterns count in both and their verdicts
+/// agree. Returns the plans and the paths or configurations that could not be read.
+pub fn plan(paths: &[PathBuf], options: &Options) -> (Vec<plan::Plan>, Vec<String>) {
+    let discovery = bundle::discover(paths);
+    let mut errors = discovery.errors;
+    let (configs, jobs) = configure(&discovery.roots, options, &mut errors);
+    let plans = parallel::map(&jobs, |&(root, index)| {
+        let bundle = bundle::load(root, yaml::Limits::default());
+        plan::Plan::build(&bundle, &settings(&configs[index], options))
+    });
+    (plans, errors)
+}
+
+/// Resolves each root's configuration, reading each file once (its errors recorded once), and
+/// drops the roots their configuration excludes. Returns the configurations and, per kept
+/// root, the index of its configuration.
+fn configure<'r>(
+    roots: &'r [BundleRoot],
+    options: &Options,
+    errors: &mut Vec<String>,
+) -> (Vec<Config>, Vec<(&'r BundleRoot, usize)>) {
+    let mut configs = Configs::default();
+    let mut jobs = Vec::new();
+    for root in roots {
+        let path = match &options.config {
+            Some(p) => Some(p.clone()),
+            None => Config::find(&root.dir),
+        };
+        if let Some(index) = configs.index(path, errors) {
+            jobs.push((root, index));
+        }
+    }
+    let configs = configs.loaded;
+    jobs.retain(|(root, index)| !configs[*index].excluded(&root.dir));
+    (configs, jobs)
+}
+
+/// The rule settings a configuration and the command line give.
+fn settings(config: &Config, options: &Options) -> rules::Settings {
+    rules::Settings {
+        recognizer: Recognizer::with_patterns(config.migration_patterns.clone()),
+        min_deploy_timeout: options.min_deploy_timeout.or(config.min_deploy_timeout),
+    }
 }
 
 /// Loads one bundle and runs the rules its configuration enables, then applies `exclude`,
@@ -172,10 +203,7 @@ fn check_bundle(
             hook.mode_origin = origin;
         }
     }
-    let settings = rules::Settings {
-        recognizer: Recognizer::with_patterns(config.migration_patterns.clone()),
-        min_deploy_timeout: options.min_deploy_timeout.or(config.min_deploy_timeout),
-    };
+    let settings = settings(config, options);
     let enabled: Vec<&rules::Rule> = if options.parse_only {
         Vec::new()
     } else {

@@ -106,6 +106,10 @@ struct PlanArgs {
     /// Output format: a timeline, a versioned JSON document, or a Mermaid sequence diagram
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     format: PlanFormat,
+    /// Configuration file to use instead of each bundle's ebguard.toml (for its
+    /// migration-patterns)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -358,10 +362,11 @@ impl LintArgs {
 }
 
 fn plan(args: PlanArgs) -> ExitCode {
-    let (plans, mut errors) = ebguard::plan::plan_paths(
-        std::slice::from_ref(&args.path),
-        &rules::Settings::default(),
-    );
+    let options = Options {
+        config: args.config.clone(),
+        ..Options::default()
+    };
+    let (plans, mut errors) = ebguard::plan(std::slice::from_ref(&args.path), &options);
     if plans.is_empty() && errors.is_empty() {
         errors.push(format!(
             "{}: no bundle here (no directory holds .ebextensions/ or .platform/)",

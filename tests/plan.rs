@@ -320,3 +320,32 @@ fn text_is_coloured_only_when_asked_or_on_a_terminal() {
         "{text}"
     );
 }
+
+/// An in-house migration script named in `ebguard.toml` counts as a migration for `plan` just
+/// as it does for `check`, so the two still agree.
+#[test]
+fn custom_migration_patterns_count_in_plan_and_check_alike() {
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("app");
+    std::fs::create_dir_all(bundle.join(".ebextensions")).unwrap();
+    std::fs::write(
+        bundle.join(".ebextensions/01_migrate.config"),
+        "container_commands:\n  01_migrate:\n    command: ./bin/migrate.sh\n",
+    )
+    .unwrap();
+    let quiet = json(&bundle, &["plan", "--format", "json", "app"]);
+    let verdict =
+        |plan: &Value| scenario(&plan["plans"][0], "app-deploy-other")["verdict"]["kind"].clone();
+    assert_eq!(verdict(&quiet), "never", "{quiet}");
+    assert!(disagreements(&bundle).is_empty());
+
+    std::fs::write(
+        bundle.join("ebguard.toml"),
+        "migration-patterns = ['^\\./bin/migrate\\.sh']\n",
+    )
+    .unwrap();
+    let planned = json(&bundle, &["plan", "--format", "json", "app"]);
+    assert_eq!(verdict(&planned), "every-instance", "{planned}");
+    let problems = disagreements(&bundle);
+    assert!(problems.is_empty(), "{problems:?}");
+}

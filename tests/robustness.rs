@@ -181,7 +181,10 @@ fn problem_in_memory(files: &[(&str, Option<u32>, Vec<u8>)], limits: Limits) -> 
 fn each_limit_names_itself() {
     let deep = format!("a: {}1{}\n", "[".repeat(500), "]".repeat(500));
     let message = problem_in_memory(&config(&deep), Limits::default());
-    assert!(message.contains("nests deeper than 128 levels"), "{message}");
+    assert!(
+        message.contains("nests deeper than 128 levels"),
+        "{message}"
+    );
 
     let bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
     let message = problem_in_memory(&config(bomb), Limits::default());

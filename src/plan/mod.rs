@@ -316,20 +316,6 @@ pub struct Plan {
     pub notes: Vec<String>,
 }
 
-/// Plans every bundle found under `paths`; the second value lists paths that could not be read.
-pub fn plan_paths(paths: &[std::path::PathBuf], settings: &Settings) -> (Vec<Plan>, Vec<String>) {
-    let discovery = crate::bundle::discover(paths);
-    let plans = discovery
-        .roots
-        .iter()
-        .map(|root| {
-            let bundle = crate::bundle::load(root, crate::yaml::Limits::default());
-            Plan::build(&bundle, settings)
-        })
-        .collect();
-    (plans, discovery.errors)
-}
-
 impl Plan {
     pub fn build(bundle: &Bundle, settings: &Settings) -> Plan {
         let timeout = effective(bundle, COMMAND_NAMESPACE, "Timeout")

@@ -12,7 +12,7 @@ fn plan_of(files: &[(&str, &str, bool)]) -> Plan {
         let mode = if *executable { 0o755 } else { 0o644 };
         std::fs::set_permissions(&full, std::fs::Permissions::from_mode(mode)).unwrap();
     }
-    let (mut plans, errors) = plan_paths(&[dir.path().to_path_buf()], &Settings::default());
+    let (mut plans, errors) = crate::plan(&[dir.path().to_path_buf()], &crate::Options::default());
     assert!(errors.is_empty(), "{errors:?}");
     assert_eq!(plans.len(), 1);
     plans.remove(0)
