@@ -203,8 +203,8 @@ impl Config {
         }
     }
 
-    /// The severity `[rules.<ID>]` sets for every finding of `rule`, if any; otherwise each
-    /// finding keeps the severity its rule gave it.
+    /// The severity `[rules.<ID>] severity` sets for `rule`, if any. Without one, a finding
+    /// keeps the severity its rule gave it (EB100 reports an empty file as a warning).
     pub fn severity(&self, rule: &Rule) -> Option<Severity> {
         self.severities.get(rule.id).copied()
     }

@@ -7,8 +7,13 @@ pub mod baseline;
 pub mod bundle;
 pub mod config;
 pub mod finding;
+pub mod guard;
+#[doc(hidden)]
+pub mod harness;
 pub mod migrate;
 pub mod model;
+mod parallel;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod shell;
@@ -40,6 +45,13 @@ impl Outcome {
     pub fn worst(&self) -> Option<Severity> {
         self.findings.iter().map(|f| f.severity).max()
     }
+
+    /// Whether ebguard hit a bug of its own (EB000): the report is incomplete (exit code 2).
+    pub fn has_internal_errors(&self) -> bool {
+        self.findings
+            .iter()
+            .any(|f| *f.rule == rules::eb000_internal_error::RULE)
+    }
 }
 
 /// How a check runs, from the command line.
@@ -54,6 +66,8 @@ pub struct Options {
     /// Where hook modes come from when not from the file system: `ebguard deploy` lints a
     /// copy of git's tree, whose modes are git's.
     pub mode_origin: Option<ModeOrigin>,
+    /// `--parse-only`: read and model every file but run no rule (the benchmark's baseline).
+    pub parse_only: bool,
 }
 
 /// Configurations read so far, by file, so each is read (and its errors reported) once.
@@ -64,7 +78,9 @@ struct Configs {
 }
 
 impl Configs {
-    fn get(&mut self, path: Option<PathBuf>, errors: &mut Vec<String>) -> Option<&Config> {
+    /// The index in `loaded` of the configuration at `path` (the default when `None`), or
+    /// `None` when it could not be read (the error is recorded once).
+    fn index(&mut self, path: Option<PathBuf>, errors: &mut Vec<String>) -> Option<usize> {
         if !self.by_path.contains_key(&path) {
             let read = match &path {
                 None => Ok(Config::default()),
@@ -82,7 +98,7 @@ impl Configs {
             };
             self.by_path.insert(path.clone(), index);
         }
-        self.by_path[&path].map(|i| &self.loaded[i])
+        self.by_path[&path]
     }
 }
 
@@ -106,50 +122,109 @@ pub fn check(paths: &[PathBuf], options: &Options) -> Outcome {
 }
 
 /// [`check`] for bundle roots already found; `errors` are carried into the outcome.
+///
+/// Configurations are resolved first, in order, so each is read and its errors reported once.
+/// Then bundles, which are independent, are loaded and checked on every core; results are put
+/// back in discovery order, so the output never depends on which thread finished first.
 pub fn check_roots(roots: &[BundleRoot], errors: Vec<String>, options: &Options) -> Outcome {
     let mut outcome = Outcome {
         input_errors: errors,
         ..Outcome::default()
     };
+    let (configs, jobs) = configure(roots, options, &mut outcome.input_errors);
+    let checked = parallel::map(&jobs, |&(root, index)| {
+        check_bundle(root, &configs[index], options)
+    });
+    for (bundle, findings, suppressed) in checked {
+        outcome.findings.extend(findings);
+        outcome.suppressed.extend(suppressed);
+        outcome.bundles.push(bundle);
+    }
+    outcome
+}
+
+/// The plan of every bundle under `paths` (`ebguard plan`), with the same configuration
+/// `check` uses for each bundle, so custom migration patterns count in both and their verdicts
+/// agree. Returns the plans and the paths or configurations that could not be read.
+pub fn plan(paths: &[PathBuf], options: &Options) -> (Vec<plan::Plan>, Vec<String>) {
+    let discovery = bundle::discover(paths);
+    let mut errors = discovery.errors;
+    let (configs, jobs) = configure(&discovery.roots, options, &mut errors);
+    let plans = parallel::map(&jobs, |&(root, index)| {
+        let bundle = bundle::load(root, yaml::Limits::default());
+        plan::Plan::build(&bundle, &settings(&configs[index], options))
+    });
+    (plans, errors)
+}
+
+/// Resolves each root's configuration, reading each file once (its errors recorded once), and
+/// drops the roots their configuration excludes. Returns the configurations and, per kept
+/// root, the index of its configuration.
+fn configure<'r>(
+    roots: &'r [BundleRoot],
+    options: &Options,
+    errors: &mut Vec<String>,
+) -> (Vec<Config>, Vec<(&'r BundleRoot, usize)>) {
     let mut configs = Configs::default();
+    let mut jobs = Vec::new();
     for root in roots {
         let path = match &options.config {
             Some(p) => Some(p.clone()),
             None => Config::find(&root.dir),
         };
-        let Some(config) = configs.get(path, &mut outcome.input_errors) else {
-            continue;
-        };
-        if config.excluded(&root.dir) {
-            continue;
+        if let Some(index) = configs.index(path, errors) {
+            jobs.push((root, index));
         }
-        let mut bundle = bundle::load(root, yaml::Limits::default());
-        if let Some(origin) = options.mode_origin {
-            for hook in &mut bundle.hooks {
-                hook.mode_origin = origin;
-            }
-        }
-        let settings = rules::Settings {
-            recognizer: Recognizer::with_patterns(config.migration_patterns.clone()),
-            min_deploy_timeout: options.min_deploy_timeout.or(config.min_deploy_timeout),
-        };
-        let mut findings = Vec::new();
-        for rule in rules::ALL.iter().filter(|r| config.enabled(r)) {
-            (rule.check)(&bundle, &settings, &mut findings);
-        }
-        findings.retain(|f| !config.excluded(&file_of(root, &f.location.path)));
-        if !options.no_ignores {
-            let applied = suppress::apply(&bundle, findings, &|r| config.enabled(r));
-            findings = applied.findings;
-            outcome.suppressed.extend(applied.suppressed);
-        }
-        for f in &mut findings {
-            if let Some(severity) = config.severity(f.rule) {
-                f.severity = severity;
-            }
-        }
-        outcome.findings.extend(findings);
-        outcome.bundles.push(bundle);
     }
-    outcome
+    let configs = configs.loaded;
+    jobs.retain(|(root, index)| !configs[*index].excluded(&root.dir));
+    (configs, jobs)
+}
+
+/// The rule settings a configuration and the command line give.
+fn settings(config: &Config, options: &Options) -> rules::Settings {
+    rules::Settings {
+        recognizer: Recognizer::with_patterns(config.migration_patterns.clone()),
+        min_deploy_timeout: options.min_deploy_timeout.or(config.min_deploy_timeout),
+    }
+}
+
+/// Loads one bundle and runs the rules its configuration enables, then applies `exclude`,
+/// inline suppressions and per-rule severities. Returns the bundle, its findings and the
+/// findings suppressions silenced.
+fn check_bundle(
+    root: &BundleRoot,
+    config: &Config,
+    options: &Options,
+) -> (Bundle, Vec<Finding>, Vec<Finding>) {
+    let mut bundle = bundle::load(root, yaml::Limits::default());
+    if let Some(origin) = options.mode_origin {
+        for hook in &mut bundle.hooks {
+            hook.mode_origin = origin;
+        }
+    }
+    let settings = settings(config, options);
+    let enabled: Vec<&rules::Rule> = if options.parse_only {
+        Vec::new()
+    } else {
+        rules::ALL
+            .iter()
+            .copied()
+            .filter(|r| config.enabled(r))
+            .collect()
+    };
+    let mut findings = rules::check_with(&bundle, &settings, &enabled);
+    findings.retain(|f| !config.excluded(&file_of(root, &f.location.path)));
+    let mut suppressed = Vec::new();
+    if !options.no_ignores {
+        let applied = suppress::apply(&bundle, findings, &|r| config.enabled(r));
+        findings = applied.findings;
+        suppressed = applied.suppressed;
+    }
+    for f in &mut findings {
+        if let Some(severity) = config.severity(f.rule) {
+            f.severity = severity;
+        }
+    }
+    (bundle, findings, suppressed)
 }

@@ -34,6 +34,8 @@ enum Command {
     /// Lint exactly what `eb deploy` would upload, then run `eb deploy` with the arguments
     /// after `--`; on a failing lint, `eb` is not run
     Deploy(DeployArgs),
+    /// Show what each instance will run, in which order, in each kind of deployment
+    Plan(PlanArgs),
     /// List every rule
     Rules,
     /// Print the documentation of a rule
@@ -90,6 +92,31 @@ struct LintArgs {
     /// Write every current finding to this baseline file, and exit 0
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Read and model every file but run no rule: the benchmark's baseline for what the rules
+    /// cost (bench/run.sh). Hidden because its report is empty by design.
+    #[arg(long, hide = true)]
+    parse_only: bool,
+}
+
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// A bundle directory, a directory holding bundles, or a file inside a bundle
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Output format: a timeline, a versioned JSON document, or a Mermaid sequence diagram
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    format: PlanFormat,
+    /// Configuration file to use instead of each bundle's ebguard.toml (for its
+    /// migration-patterns)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Mermaid,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -141,6 +168,7 @@ fn main() -> ExitCode {
         Command::Migrate(args) => ExitCode::from(exit_byte(ebguard::migrate::run(args))),
         Command::Check(args) => check(args),
         Command::Deploy(args) => deploy(args),
+        Command::Plan(args) => plan(args),
         Command::Rules => {
             let mut out = String::new();
             for rule in rules::ALL {
@@ -258,6 +286,7 @@ impl LintArgs {
             min_deploy_timeout: self.min_timeout,
             no_ignores: self.no_ignores,
             mode_origin: None,
+            parse_only: self.parse_only,
         }
     }
 
@@ -307,7 +336,7 @@ impl LintArgs {
             Format::Github => ebguard::report::github(outcome),
         };
         print(&rendered);
-        if !outcome.input_errors.is_empty() {
+        if !outcome.input_errors.is_empty() || outcome.has_internal_errors() {
             EXIT_USAGE
         } else if self.failed(outcome) {
             EXIT_FINDINGS
@@ -333,4 +362,33 @@ impl LintArgs {
             _ => false,
         }
     }
+}
+
+fn plan(args: PlanArgs) -> ExitCode {
+    let options = Options {
+        config: args.config.clone(),
+        ..Options::default()
+    };
+    let (plans, mut errors) = ebguard::plan(std::slice::from_ref(&args.path), &options);
+    if plans.is_empty() && errors.is_empty() {
+        errors.push(format!(
+            "{}: no bundle here (no directory holds .ebextensions/ or .platform/)",
+            args.path.display()
+        ));
+    }
+    let rendered = match args.format {
+        PlanFormat::Text => ebguard::plan::text(&plans),
+        PlanFormat::Json => ebguard::plan::json(&plans, &errors),
+        PlanFormat::Mermaid => ebguard::plan::mermaid(&plans),
+    };
+    print(&rendered);
+    if errors.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    if !matches!(args.format, PlanFormat::Json) {
+        for error in &errors {
+            eprintln!("ebguard: {error}");
+        }
+    }
+    ExitCode::from(EXIT_USAGE)
 }

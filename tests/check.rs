@@ -73,6 +73,11 @@ fn every_rule_has_a_doc_and_fixtures_both_ways() {
             "{stem}: doc title"
         );
         for kind in ["fires", "ok"] {
+            // EB000 reports bugs in ebguard: no bundle makes it fire without one, so its
+            // firing is tested with a panicking rule in tests/robustness.rs instead.
+            if rule.id == "EB000" && kind == "fires" {
+                continue;
+            }
             assert!(
                 cases
                     .iter()

@@ -152,7 +152,11 @@ fn min_deploy_timeout_raises_eb002s_floor_and_the_flag_wins() {
         "option_settings:\n  aws:elasticbeanstalk:command:\n    Timeout: 900\ncontainer_commands:\n  01_migrate:\n    command: python3 manage.py migrate\n    leader_only: true\n",
     );
     assert!(rules_of(dir.path(), &["."]).is_empty());
-    fs::write(dir.path().join("ebguard.toml"), "min-deploy-timeout = 1800\n").unwrap();
+    fs::write(
+        dir.path().join("ebguard.toml"),
+        "min-deploy-timeout = 1800\n",
+    )
+    .unwrap();
     assert_eq!(rules_of(dir.path(), &["."]), ["EB002 warning"]);
     assert!(rules_of(dir.path(), &["--min-timeout", "600", "."]).is_empty());
 }

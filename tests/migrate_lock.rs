@@ -55,6 +55,16 @@ fn start_holder(db: &Db, dir: &Path, lock: &str, extra: &[&str]) -> Running {
     holder
 }
 
+/// Starts a second instance on the same lock and returns once it reports waiting.
+fn start_waiter(db: &Db, dir: &Path, lock: &str, command: &[&str]) -> Running {
+    let waiter = Running::start(
+        locked(db, lock, &["--lock-timeout", "60s"], command),
+        dir.join("waiter.log"),
+    );
+    waiter.wait_for_log("event=lock-wait", LONG);
+    waiter
+}
+
 fn eight_concurrent_runs_never_overlap(db: &Db) {
     let dir = tempfile::tempdir().expect("tempdir");
     let sql = db.sql_script(dir.path());
@@ -109,16 +119,7 @@ fn killing_the_holder_frees_the_lock(db: &Db) {
     let lock = lock_name("kill");
     let holder = start_holder(db, dir.path(), &lock, &[]);
     let marker = dir.path().join("waiter-ran");
-    let waiter = Running::start(
-        locked(
-            db,
-            &lock,
-            &["--lock-timeout", "60s"],
-            &["touch", marker.to_str().unwrap()],
-        ),
-        dir.path().join("waiter.log"),
-    );
-    waiter.wait_for_log("event=lock-wait", LONG);
+    let waiter = start_waiter(db, dir.path(), &lock, &["touch", marker.to_str().unwrap()]);
     let killed = Instant::now();
     holder.signal("KILL");
     let (code, log) = waiter.finish(LONG);
@@ -178,6 +179,21 @@ fn sigterm_is_forwarded_to_the_command(db: &Db) {
     assert!(log.contains("event=lock-released"), "{log}");
 }
 
+fn sigterm_while_waiting_exits_without_running(db: &Db) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lock = lock_name("interrupt");
+    let holder = start_holder(db, dir.path(), &lock, &[]);
+    let marker = dir.path().join("waiter-ran");
+    let waiter = start_waiter(db, dir.path(), &lock, &["touch", marker.to_str().unwrap()]);
+    waiter.signal("TERM");
+    let (code, log) = waiter.finish(LONG);
+    assert_eq!(code, Some(128 + 15), "{log}");
+    assert!(log.contains("event=interrupted signal=SIGTERM"), "{log}");
+    assert!(!marker.exists(), "{log}");
+    holder.signal("TERM");
+    holder.finish(LONG);
+}
+
 /// Ends the holder's lock session from the server, as an idle killer or failover would.
 fn kill_session(db: &Db, key: &str) {
     match db.engine {
@@ -203,11 +219,7 @@ fn lost_lock_stops_the_command_and_exits_74(db: &Db) {
     let key = log_field(&holder.log_text(), "lock-acquired", "key").expect("key logged");
     // The waiter's command outlasts the holder's next heartbeat, so the holder finds
     // the lock taken instead of re-taking it.
-    let waiter = Running::start(
-        locked(db, &lock, &["--lock-timeout", "60s"], &["sleep", "3"]),
-        dir.path().join("waiter.log"),
-    );
-    waiter.wait_for_log("event=lock-wait", LONG);
+    let waiter = start_waiter(db, dir.path(), &lock, &["sleep", "3"]);
     kill_session(db, &key);
     let (code, log) = holder.finish(LONG);
     assert_eq!(code, Some(74), "{log}");
@@ -365,6 +377,7 @@ per_engine!(
     killing_the_holder_frees_the_lock,
     lock_timeout_exits_75_naming_the_holder,
     sigterm_is_forwarded_to_the_command,
+    sigterm_while_waiting_exits_without_running,
     lost_lock_stops_the_command_and_exits_74,
     unreachable_database_exits_69_fast,
     bad_credentials_exit_77,

@@ -7,4 +7,4 @@ mod read;
 pub mod shipped;
 
 pub use discover::{discover, BundleRoot, Discovery};
-pub use read::{load, MAX_FILE_BYTES};
+pub use read::{in_memory, load, MAX_FILE_BYTES};

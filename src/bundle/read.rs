@@ -1,6 +1,7 @@
 //! Reading a bundle's files into the model, without ever blocking or reading without bound:
 //! only regular files are opened (a FIFO would block), and sizes are checked first.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -10,9 +11,10 @@ use walkdir::WalkDir;
 
 use super::discover::BundleRoot;
 use super::git;
+use crate::guard;
 use crate::model::{
     Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, IgnoredFile,
-    ModeOrigin,
+    InternalError, ModeOrigin,
 };
 use crate::source::SourceFile;
 use crate::yaml::Limits;
@@ -31,41 +33,40 @@ enum Bytes {
     Problem(String),
 }
 
-fn read_limited(path: &Path) -> Bytes {
+/// The file's first bytes (at most the limit) and its Unix permission bits.
+fn read_limited(path: &Path) -> (Bytes, Option<u32>) {
     let meta = match fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if fs::symlink_metadata(path).is_ok() => {
-            return Bytes::Problem(format!("broken or looping symbolic link: {e}"))
+            let reason = format!("broken or looping symbolic link: {e}");
+            return (Bytes::Problem(reason), None);
         }
-        Err(e) => return Bytes::Problem(format!("cannot read: {e}")),
+        Err(e) => return (Bytes::Problem(format!("cannot read: {e}")), None),
     };
+    let mode = Some(meta.permissions().mode() & 0o7777);
     if !meta.is_file() {
-        return Bytes::Problem(
-            "not a regular file (a FIFO, socket or device); EB can only ship regular files".into(),
-        );
+        let reason =
+            "not a regular file (a FIFO, socket or device); EB can only ship regular files";
+        return (Bytes::Problem(reason.into()), mode);
     }
     let mut buf = Vec::new();
     let file = match fs::File::open(path) {
         Ok(file) => file,
-        Err(e) => return Bytes::Problem(format!("cannot read: {e}")),
+        Err(e) => return (Bytes::Problem(format!("cannot read: {e}")), mode),
     };
     if let Err(e) = file.take(MAX_FILE_BYTES).read_to_end(&mut buf) {
-        return Bytes::Problem(format!("cannot read: {e}"));
+        return (Bytes::Problem(format!("cannot read: {e}")), mode);
     }
     if meta.len() > MAX_FILE_BYTES {
-        Bytes::TooLarge(buf, meta.len())
+        (Bytes::TooLarge(buf, meta.len()), mode)
     } else {
-        Bytes::Read(buf)
+        (Bytes::Read(buf), mode)
     }
-}
-
-fn mode_of(path: &Path) -> Option<u32> {
-    fs::metadata(path)
-        .ok()
-        .map(|m| m.permissions().mode() & 0o7777)
 }
 
 /// Lists the files below `dir` (following links, with loop detection), relative to `root`.
+/// A directory named like a configuration file is listed too, as an error: the user surely
+/// meant a file, and EB applies nothing from it.
 fn files_below(root: &Path, dir: &Path) -> Vec<(String, Result<(), String>)> {
     let mut out = Vec::new();
     for entry in WalkDir::new(dir)
@@ -74,7 +75,12 @@ fn files_below(root: &Path, dir: &Path) -> Vec<(String, Result<(), String>)> {
         .sort_by_file_name()
     {
         match entry {
-            Ok(e) if e.file_type().is_dir() => {}
+            Ok(e) if e.file_type().is_dir() => {
+                if e.depth() == 1 && e.file_name().to_string_lossy().ends_with(".config") {
+                    let reason = "a directory, not a file; EB reads only files named `*.config` directly inside .ebextensions/".to_string();
+                    out.push((rel_path(root, e.path()), Err(reason)));
+                }
+            }
             Ok(e) => out.push((rel_path(root, e.path()), Ok(()))),
             Err(e) => {
                 let path = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
@@ -111,91 +117,179 @@ fn rel_path(root: &Path, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// Where a file of the bundle goes in the model, by its path relative to the bundle root.
+enum Place {
+    /// `.ebextensions/<file_name>.config`: configuration EB applies (eb-facts §1.1).
+    Config(String),
+    /// Anything else under `.ebextensions/`: EB never reads it as configuration.
+    IgnoredEbextension,
+    Hook(Option<HookKind>, Option<HookPhase>),
+    /// Under `.platform/` but not a hook directory (`.platform/nginx/`, ...).
+    Elsewhere,
+}
+
+fn place_of(rel: &str) -> Place {
+    if let Some(inside) = rel.strip_prefix(".ebextensions/") {
+        return if inside.contains('/') || !inside.ends_with(".config") {
+            Place::IgnoredEbextension
+        } else {
+            Place::Config(inside.to_string())
+        };
+    }
+    let mut parts = rel.split('/').skip(1);
+    let kind = match parts.next() {
+        Some("hooks") => Some(HookKind::Hooks),
+        Some("confighooks") => Some(HookKind::ConfigHooks),
+        // Misspellings, kept so EB203 can say where the files belong.
+        Some("hook" | "confighook" | "Hooks" | "ConfigHooks" | "config-hooks" | "config_hooks") => {
+            None
+        }
+        _ => return Place::Elsewhere,
+    };
+    let rest: Vec<&str> = parts.collect();
+    let phase = match rest.as_slice() {
+        [dir, _file] => HookPhase::from_dir(dir),
+        _ => None,
+    };
+    Place::Hook(kind, phase)
+}
+
 pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
-    let mut configs = Vec::new();
-    let mut ignored = Vec::new();
-    let ebextensions = root.dir.join(".ebextensions");
-    if ebextensions.is_dir() {
-        for (rel, listed) in files_below(&root.dir, &ebextensions) {
-            let inside = rel.trim_start_matches(".ebextensions/");
-            // EB reads only `.ebextensions/*.config` (eb-facts §1.1).
-            if inside.contains('/') || !inside.ends_with(".config") {
-                let text = match read_limited(&root.dir.join(&rel)) {
+    let mut listed = Vec::new();
+    for dir in [".ebextensions", ".platform"] {
+        let dir = root.dir.join(dir);
+        if dir.is_dir() {
+            listed.extend(files_below(&root.dir, &dir));
+        }
+    }
+    let shipped = Shipped {
+        git_modes: git::index_modes(&root.dir),
+        eb_dirs: [".ebextensions", ".platform"]
+            .into_iter()
+            .filter(|d| root.dir.join(d).is_dir())
+            .collect(),
+    };
+    assemble(root, listed, limits, shipped, |rel, listed| match listed {
+        Ok(()) => read_limited(&root.dir.join(rel)),
+        Err(reason) => (Bytes::Problem(reason), None),
+    })
+}
+
+/// What decides how a bundle is shipped, beyond its files' bytes.
+struct Shipped {
+    /// Git's index modes by path inside the bundle, when the bundle is in a git work tree:
+    /// `eb deploy` zips `git archive`, so those are the modes EB sees (eb-facts §7 #4).
+    git_modes: Option<HashMap<String, u32>>,
+    /// Which of `.ebextensions` and `.platform` the bundle root holds.
+    eb_dirs: Vec<&'static str>,
+}
+
+/// A bundle from files held in memory, as `(path inside the bundle, mode, bytes)`: the same
+/// model `load` builds from disk, for fuzzing and tests. Paths use forward slashes.
+pub fn in_memory(root: &str, files: &[(&str, Option<u32>, &[u8])], limits: Limits) -> Bundle {
+    let listed = files
+        .iter()
+        .map(|&(rel, mode, bytes)| (rel.to_string(), (mode, bytes)));
+    let shipped = Shipped {
+        git_modes: None,
+        eb_dirs: [".ebextensions", ".platform"]
+            .into_iter()
+            .filter(|d| {
+                files
+                    .iter()
+                    .any(|(rel, _, _)| rel.starts_with(&format!("{d}/")))
+            })
+            .collect(),
+    };
+    let root = BundleRoot {
+        dir: root.into(),
+        display: root.to_string(),
+        enclosing: None,
+    };
+    assemble(
+        &root,
+        listed.collect(),
+        limits,
+        shipped,
+        |_, (mode, bytes)| {
+            let len = bytes.len() as u64;
+            let bytes = if len > MAX_FILE_BYTES {
+                Bytes::TooLarge(bytes[..MAX_FILE_BYTES as usize].to_vec(), len)
+            } else {
+                Bytes::Read(bytes.to_vec())
+            };
+            (bytes, mode)
+        },
+    )
+}
+
+/// Builds the model of one bundle from its listed files; `fetch` reads a file's bytes and mode.
+/// Each file is modelled under its own panic guard, so a bug costs one file, not the run.
+fn assemble<L>(
+    root: &BundleRoot,
+    listed: Vec<(String, L)>,
+    limits: Limits,
+    shipped: Shipped,
+    fetch: impl Fn(&str, L) -> (Bytes, Option<u32>),
+) -> Bundle {
+    let mut bundle = Bundle {
+        root: root.display.clone(),
+        configs: Vec::new(),
+        hooks: Vec::new(),
+        ignored_ebextensions: Vec::new(),
+        enclosing_root: root.enclosing.clone(),
+        eb_dirs: shipped.eb_dirs,
+        internal_errors: Vec::new(),
+    };
+    for (rel, listed) in listed {
+        let path = root.display_path(&rel);
+        let modelled = match place_of(&rel) {
+            Place::IgnoredEbextension => {
+                // EB104 reads the text to tell misnamed configuration from helper files.
+                let text = match fetch(&rel, listed).0 {
                     Bytes::Read(bytes) | Bytes::TooLarge(bytes, _) => {
                         String::from_utf8_lossy(&bytes).into_owned()
                     }
                     Bytes::Problem(_) => String::new(),
                 };
-                ignored.push(IgnoredFile::new(rel, &text));
+                bundle
+                    .ignored_ebextensions
+                    .push(IgnoredFile::new(rel, &text));
                 continue;
             }
-            let path = root.display_path(&rel);
-            let file_name = inside.to_string();
-            let config = match listed {
-                Err(e) => problem_config(path, file_name, e),
-                Ok(()) => read_config(&root.dir.join(&rel), path, file_name, limits),
-            };
-            configs.push(config);
+            Place::Elsewhere => continue,
+            Place::Config(file_name) => {
+                let (bytes, _) = fetch(&rel, listed);
+                guard::catch(|| config_from_bytes(bytes, path.clone(), file_name, limits))
+                    .map(|config| bundle.configs.push(config))
+            }
+            Place::Hook(kind, phase) => {
+                let (bytes, fs_mode) = fetch(&rel, listed);
+                // A file git does not track is zipped from the file system.
+                let (mode, mode_origin) = match shipped.git_modes.as_ref().and_then(|m| m.get(&rel))
+                {
+                    Some(&mode) => (Some(mode), ModeOrigin::GitIndex),
+                    None => (fs_mode, ModeOrigin::FileSystem),
+                };
+                guard::catch(|| hook_from_bytes(bytes, path.clone())).map(|(source, content)| {
+                    bundle.hooks.push(Hook {
+                        source,
+                        rel_path: rel,
+                        kind,
+                        phase,
+                        content,
+                        mode,
+                        mode_origin,
+                    })
+                })
+            }
+        };
+        if let Err(message) = modelled {
+            bundle.internal_errors.push(InternalError { path, message });
         }
     }
-    configs.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-    let mut hooks = Vec::new();
-    let platform = root.dir.join(".platform");
-    if platform.is_dir() {
-        let git_modes = git::index_modes(&root.dir);
-        for (rel, listed) in files_below(&root.dir, &platform) {
-            let mut parts = rel.split('/').skip(1);
-            let kind = match parts.next() {
-                Some("hooks") => Some(HookKind::Hooks),
-                Some("confighooks") => Some(HookKind::ConfigHooks),
-                // Misspellings, kept so EB203 can say where the files belong.
-                Some(
-                    "hook" | "confighook" | "Hooks" | "ConfigHooks" | "config-hooks"
-                    | "config_hooks",
-                ) => None,
-                _ => continue,
-            };
-            let rest: Vec<&str> = parts.collect();
-            let phase = match rest.as_slice() {
-                [dir, _file] => HookPhase::from_dir(dir),
-                _ => None,
-            };
-            let path = root.display_path(&rel);
-            let full = root.dir.join(&rel);
-            let (source, content) = match listed {
-                Err(e) => (
-                    SourceFile::new(path, String::new()),
-                    HookContent::Unreadable(e),
-                ),
-                Ok(()) => read_hook(&full, path),
-            };
-            // A file git does not track is zipped from the file system.
-            let (mode, mode_origin) = match git_modes.as_ref().and_then(|m| m.get(&rel)) {
-                Some(&mode) => (Some(mode), ModeOrigin::GitIndex),
-                None => (mode_of(&full), ModeOrigin::FileSystem),
-            };
-            hooks.push(Hook {
-                source,
-                rel_path: rel,
-                kind,
-                phase,
-                content,
-                mode,
-                mode_origin,
-            });
-        }
-    }
-    Bundle {
-        root: root.display.clone(),
-        configs,
-        hooks,
-        ignored_ebextensions: ignored,
-        enclosing_root: root.enclosing.clone(),
-        eb_dirs: [".ebextensions", ".platform"]
-            .into_iter()
-            .filter(|d| root.dir.join(d).is_dir())
-            .collect(),
-    }
+    bundle.configs.sort_by(|a, b| a.file_name.cmp(&b.file_name));
+    bundle
 }
 
 fn problem_config(path: String, file_name: String, message: String) -> ConfigFile {
@@ -207,8 +301,9 @@ fn problem_config(path: String, file_name: String, message: String) -> ConfigFil
     ConfigFile::unusable(SourceFile::new(path, String::new()), file_name, problem)
 }
 
-fn read_config(full: &Path, path: String, file_name: String, limits: Limits) -> ConfigFile {
-    let bytes = match read_limited(full) {
+/// A configuration file from its bytes: checked for size, binary content and UTF-8, then parsed.
+fn config_from_bytes(bytes: Bytes, path: String, file_name: String, limits: Limits) -> ConfigFile {
+    let bytes = match bytes {
         Bytes::Read(bytes) => bytes,
         Bytes::TooLarge(_, len) => {
             return problem_config(
@@ -245,8 +340,8 @@ fn read_config(full: &Path, path: String, file_name: String, limits: Limits) -> 
     }
 }
 
-fn read_hook(full: &Path, path: String) -> (SourceFile, HookContent) {
-    let bytes = match read_limited(full) {
+fn hook_from_bytes(bytes: Bytes, path: String) -> (SourceFile, HookContent) {
+    let bytes = match bytes {
         Bytes::Read(bytes) | Bytes::TooLarge(bytes, _) => bytes,
         Bytes::Problem(reason) => {
             return (

@@ -63,9 +63,8 @@ async fn orchestrate(args: &MigrateArgs, log: &mut Log) -> Result<i32, MigrateEr
         database_url_env: &args.database_url_env,
         engine: args.engine,
     };
-    let resolved = url::resolve(&sources, &env, log.secrets_mut());
+    let target = url::resolve(&sources, &env, log.secrets_mut())?;
     let status = LeaderStatus::from_value(env(LEADER_VARIABLE).as_deref());
-    let target = resolved?;
     let configured = if target.is_some() {
         "configured"
     } else {

@@ -32,6 +32,17 @@ pub struct Bundle {
     pub enclosing_root: Option<String>,
     /// Which of `.ebextensions` and `.platform` the bundle root holds.
     pub eb_dirs: Vec<&'static str>,
+    /// Files ebguard could not model because of a bug in ebguard (a caught panic): EB000.
+    pub internal_errors: Vec<InternalError>,
+}
+
+/// A bug in ebguard met while reading one file; the file is left out of the model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InternalError {
+    /// The file's display path.
+    pub path: String,
+    /// The panic message and where in ebguard it happened.
+    pub message: String,
 }
 
 impl Bundle {

@@ -18,6 +18,7 @@ fn bundle(configs: Vec<ConfigFile>) -> Bundle {
         ignored_ebextensions: Vec::new(),
         enclosing_root: None,
         eb_dirs: vec![".ebextensions"],
+        internal_errors: Vec::new(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Questions several rules ask of commands, answered once.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::ops::Range;
 
 use crate::model::{Bundle, Command, ConfigFile, Hook, HookPhase};
@@ -7,6 +9,28 @@ use crate::shell::MigrationCall;
 use crate::yaml::NodeRef;
 
 use super::Settings;
+
+thread_local! {
+    /// Scripts already analysed for the bundle being checked. Several rules ask about the same
+    /// command or hook, and parsing shell is the costliest step of a check (bench/run.sh), so
+    /// each script is parsed once per bundle. Cleared by [`forget_scripts`] around each bundle,
+    /// which also keeps the answers tied to that run's `Settings`.
+    static ANALYSED: RefCell<HashMap<String, Vec<MigrationCall>>> = RefCell::new(HashMap::new());
+}
+
+/// The migrations a script applies, parsed once per bundle whichever rule asks first.
+pub fn script_migrations(settings: &Settings, script: &str) -> Vec<MigrationCall> {
+    if let Some(calls) = ANALYSED.with(|seen| seen.borrow().get(script).cloned()) {
+        return calls;
+    }
+    let calls = settings.recognizer.find_migrations(script);
+    ANALYSED.with(|seen| seen.borrow_mut().insert(script.to_string(), calls.clone()));
+    calls
+}
+
+pub(super) fn forget_scripts() {
+    ANALYSED.with(|seen| seen.borrow_mut().clear());
+}
 
 /// How a container command's `leader_only` reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -41,7 +65,7 @@ pub fn migrations(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Vec<
         return Vec::new();
     };
     if let Some(script) = command.as_str() {
-        return settings.recognizer.find_migrations(script);
+        return script_migrations(settings, script);
     }
     let argv: Option<Vec<&str>> = command.items().iter().map(|n| n.as_str()).collect();
     match argv {

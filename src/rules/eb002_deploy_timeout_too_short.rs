@@ -1,6 +1,6 @@
 //! EB002 deploy-timeout-too-short: migrations run, but the deployment may be cut off first.
 
-use super::common::{integer_value, migrations};
+use super::common::{integer_value, migrations, script_migrations};
 use super::{Rule, Settings, DEFAULT_DEPLOY_TIMEOUT};
 use crate::finding::{Finding, Severity};
 use crate::model::{Bundle, Located};
@@ -33,9 +33,7 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
         }
     }
     let hook_migration = bundle.hooks.iter().find_map(|h| {
-        let call = settings
-            .recognizer
-            .find_migrations(h.script()?)
+        let call = script_migrations(settings, h.script()?)
             .into_iter()
             .next()?;
         Some((h, call.range))

@@ -1,5 +1,6 @@
 //! EB006 hook-migration-unguarded: a platform hook migrates on every instance.
 
+use super::common::script_migrations;
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
 use crate::model::{Bundle, Located};
@@ -21,7 +22,7 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
         };
         // Hooks run on every instance with no leader option (eb-facts §6.1). A hook gated on
         // EB_IS_COMMAND_LEADER is EB011's finding, not this one.
-        for call in settings.recognizer.find_migrations(script) {
+        for call in script_migrations(settings, script) {
             if call.guard != Guard::None {
                 continue;
             }

@@ -1,8 +1,9 @@
 //! The rules. One rule = one file here + `rules/EBxxx-name.md` + fixtures in
 //! `testdata/EBxxx-name/`. Adding a rule is: the file, a line in [`ALL`], the doc, fixtures.
 
-mod common;
+pub(crate) mod common;
 
+pub mod eb000_internal_error;
 mod eb001_migration_not_leader_only;
 mod eb002_deploy_timeout_too_short;
 mod eb003_unknown_command_key;
@@ -74,6 +75,7 @@ impl Settings {
 
 /// Every rule, in ID order.
 pub static ALL: &[&Rule] = &[
+    &eb000_internal_error::RULE,
     &eb001_migration_not_leader_only::RULE,
     &eb002_deploy_timeout_too_short::RULE,
     &eb003_unknown_command_key::RULE,
@@ -109,9 +111,22 @@ pub fn by_id(id: &str) -> Option<&'static Rule> {
 
 /// Runs every rule over one bundle.
 pub fn check(bundle: &Bundle, settings: &Settings) -> Vec<Finding> {
+    check_with(bundle, settings, ALL)
+}
+
+/// Runs `rules` over one bundle, each under its own panic guard: a rule that panics loses its
+/// own findings for this bundle (reported as EB000), never the other rules' findings.
+pub fn check_with(bundle: &Bundle, settings: &Settings, rules: &[&Rule]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for rule in ALL {
-        (rule.check)(bundle, settings, &mut findings);
+    common::forget_scripts();
+    for rule in rules {
+        let mut found = Vec::new();
+        match crate::guard::catch(|| (rule.check)(bundle, settings, &mut found)) {
+            Ok(()) => findings.append(&mut found),
+            Err(message) => {
+                findings.push(eb000_internal_error::rule_failed(bundle, rule, &message))
+            }
+        }
     }
     findings
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::ops::Range;
+use std::time::{Duration, Instant};
 
 use granit_parser::{Event, Options, Parser, ScalarStyle as GranitStyle, Span};
 
@@ -15,6 +16,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Nodes the document would have with every alias expanded (billion-laughs guard).
     pub max_expanded_nodes: u64,
+    /// Wall time for parsing one file. The size cap and the parser's linear design already
+    /// bound the work; this bounds the time on top, whatever a parser bug or a loaded machine
+    /// does. Checked between parser events, so no thread or signal per file is needed.
+    pub time_budget: Duration,
 }
 
 impl Default for Limits {
@@ -22,6 +27,9 @@ impl Default for Limits {
         Limits {
             max_depth: 128,
             max_expanded_nodes: 1_000_000,
+            // A 1 MiB file (the size cap) parses in tens of milliseconds; a second leaves a
+            // wide margin for busy CI machines, so the limit never fires on a real file.
+            time_budget: Duration::from_secs(1),
         }
     }
 }
@@ -68,7 +76,20 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, ParseError> {
     };
     let max = limits.max_expanded_nodes;
     let mut documents = 0;
-    for item in Parser::new_from_str_with_options(text, options) {
+    let started = Instant::now();
+    for (events, item) in Parser::new_from_str_with_options(text, options).enumerate() {
+        // Reading the clock costs tens of nanoseconds; every 256 events keeps it off the
+        // profile while a stuck file still stops within microseconds of its budget.
+        if events % 256 == 255 && started.elapsed() > limits.time_budget {
+            let at = builder.last_offset();
+            return Err(ParseError {
+                message: format!(
+                    "parsing took longer than ebguard's per-file time budget of {} ms and was stopped",
+                    limits.time_budget.as_millis()
+                ),
+                span: at..builder.next_char_end(at),
+            });
+        }
         let (event, span) = item.map_err(|e| {
             let at = builder.tab_before(builder.offset(e.marker()));
             let info = e.info();
@@ -198,6 +219,11 @@ impl Builder<'_> {
     fn span(&self, span: &Span) -> Range<usize> {
         let start = self.offset(&span.start);
         start..self.offset(&span.end).max(start)
+    }
+
+    /// Where parsing had got to: the start of the last node read.
+    fn last_offset(&self) -> usize {
+        self.doc.nodes.last().map_or(0, |n| n.span.start)
     }
 
     /// The parser reports a tab in indentation at the token after it; users need the tab.

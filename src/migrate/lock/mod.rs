@@ -176,15 +176,21 @@ impl LockSession {
                         log.event("lock-wait", &fields);
                         next_report += HOLDER_REPORT_INTERVAL;
                     }
-                    let remaining = timeout.saturating_sub(started.elapsed());
-                    tokio::time::sleep(jitter(poll).min(remaining)).await;
                 }
                 Err(err) => {
                     log.event("lock-query-failed", &[("error", err.to_string())]);
+                    if started.elapsed() >= timeout {
+                        return Err(MigrateError::new(
+                            Failure::DatabaseUnreachable,
+                            format!("the lock query kept failing until --lock-timeout: {err}"),
+                        ));
+                    }
                     self.reconnect(Instant::now() + connect_timeout, log)
                         .await?;
                 }
             }
+            let remaining = timeout.saturating_sub(started.elapsed());
+            tokio::time::sleep(jitter(poll).min(remaining)).await;
         }
         let waited = started.elapsed();
         match self.holds_lock().await {
