@@ -216,6 +216,10 @@ fn up(depth: usize) -> String {
 }
 
 fn deploy(mut args: DeployArgs) -> ExitCode {
+    if args.options.write_baseline.is_some() {
+        eprintln!("ebguard: `deploy` does not write baselines; run `ebguard check --write-baseline FILE` first");
+        return ExitCode::from(EXIT_USAGE);
+    }
     // Unlike `check --format sarif`, a deployment gate always stops on errors unless told.
     args.options.fail_on.get_or_insert(FailOn::Error);
     let cwd = match std::env::current_dir() {

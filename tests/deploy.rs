@@ -156,6 +156,17 @@ fn a_failing_bundle_never_calls_eb_and_says_why() {
     assert_eq!((code, eb), (1, None), "{text}");
     assert!(text.contains("EB001"), "{text}");
     assert!(text.contains("`eb deploy` was not run"), "{text}");
+    // A baseline of the known finding lets it through; writing one here is refused.
+    let (code, text, eb) = p.deploy(".", &["--write-baseline", "b.json"], 0);
+    assert_eq!((code, eb), (2, None), "{text}");
+    let written = Command::new(env!("CARGO_BIN_EXE_ebguard"))
+        .args(["check", "--write-baseline", "b.json", "."])
+        .current_dir(&p.root)
+        .output()
+        .unwrap();
+    assert!(written.status.success());
+    let (code, text, eb) = p.deploy(".", &["--baseline", "b.json"], 0);
+    assert_eq!((code, eb), (0, strings(&["deploy"])), "{text}");
     // --fail-on never is the explicit way through.
     let (code, _, eb) = p.deploy(".", &["--fail-on", "never", "--", "prod-env"], 0);
     assert_eq!((code, eb), (0, strings(&["deploy", "prod-env"])));
