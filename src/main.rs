@@ -222,6 +222,16 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
     }
     // Unlike `check --format sarif`, a deployment gate always stops on errors unless told.
     args.options.fail_on.get_or_insert(FailOn::Error);
+    // `--version` deploys an application version already uploaded, `--source` one built
+    // from CodeCommit (EB CLI `controllers/deploy.py`): nothing local is uploaded.
+    if let Some(flag) = args.eb_args.iter().find_map(|a| {
+        ["--version", "--source"]
+            .into_iter()
+            .find(|f| a == f || a.starts_with(&format!("{f}=")))
+    }) {
+        eprintln!("ebguard: `eb deploy {flag}` uploads nothing from this directory, so there is nothing to lint; running `eb deploy`");
+        return exec_eb(&args);
+    }
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(e) => {
@@ -270,6 +280,12 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
         return ExitCode::from(code);
     }
     drop(shipped);
+    exec_eb(&args)
+}
+
+/// Replaces this process with `eb deploy` and the arguments given after `--`: `eb` gets the
+/// terminal and signals, and its exit code is ours. Returns only if `eb` cannot be run.
+fn exec_eb(args: &DeployArgs) -> ExitCode {
     let mut eb = std::process::Command::new("eb");
     eb.arg("deploy");
     if args.staged {
@@ -277,7 +293,6 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
     }
     eb.args(&args.eb_args);
     let _ = std::io::stdout().flush();
-    // `exec`: `eb` gets the terminal and signals, and its exit code is ours.
     let error = eb.exec();
     eprintln!("ebguard: cannot run `eb` (is the EB CLI installed and on PATH?): {error}");
     ExitCode::from(EXIT_USAGE)

@@ -271,3 +271,38 @@ fn hook_modes_are_gits_not_the_working_trees() {
     assert_eq!(index.upload, Upload::GitIndex);
     assert_ne!(mode(&index.copy.path().join(hook)), 0);
 }
+
+#[test]
+fn deploying_an_uploaded_version_lints_nothing() {
+    let p = Project::new(true);
+    p.write(".ebextensions/01_django.config", BAD);
+    p.commit_all();
+    let (code, text, eb) = p.deploy(".", &["--", "--version", "app-v41"], 0);
+    assert_eq!(
+        (code, eb),
+        (0, strings(&["deploy", "--version", "app-v41"])),
+        "{text}"
+    );
+    assert!(text.contains("nothing to lint"), "{text}");
+}
+
+#[test]
+fn a_missing_eb_is_a_usage_error() {
+    let p = Project::new(true);
+    p.write(".ebextensions/01_django.config", GOOD);
+    p.commit_all();
+    // The system PATH (git and tar are needed), without the fake `eb`.
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if std::env::split_paths(&path).any(|dir| dir.join("eb").is_file()) {
+        eprintln!("SKIPPED: a real `eb` is on PATH");
+        return;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_ebguard"))
+        .arg("deploy")
+        .current_dir(&p.root)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot run `eb`"));
+}
