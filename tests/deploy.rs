@@ -306,3 +306,24 @@ fn a_missing_eb_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot run `eb`"));
 }
+
+#[test]
+fn the_project_config_applies_to_the_copy() {
+    let p = Project::new(true);
+    p.write(".ebextensions/01_django.config", GOOD);
+    p.write(".ebextensions/02_local.config", BAD);
+    p.commit_all();
+    let (code, _, eb) = p.deploy(".", &[], 0);
+    assert_eq!((code, eb), (1, None));
+    // Read from the project root, not from the temporary copy; `exclude` names real paths.
+    p.write(
+        "ebguard.toml",
+        "exclude = [\".ebextensions/02_*.config\"]\n",
+    );
+    let (code, text, eb) = p.deploy(".", &[], 0);
+    assert_eq!((code, eb), (0, strings(&["deploy"])), "{text}");
+    p.write("ebguard.toml", "[rules.EB001]\nseverity = \"warning\"\n");
+    let (code, text, eb) = p.deploy(".", &[], 0);
+    assert_eq!((code, eb), (0, strings(&["deploy"])), "{text}");
+    assert!(text.contains("warning[EB001]"), "{text}");
+}
