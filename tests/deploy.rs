@@ -50,18 +50,7 @@ impl Project {
     }
 
     fn git(&self, args: &[&str]) {
-        let status = Command::new("git")
-            .args([
-                "-c",
-                "user.name=ebguard",
-                "-c",
-                "user.email=ebguard@example.com",
-            ])
-            .args(args)
-            .current_dir(&self.root)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
+        common::git(&self.root, args);
     }
 
     fn commit_all(&self) {
