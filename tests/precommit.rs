@@ -185,4 +185,29 @@ fn pre_commit_try_repo_lints_the_bundles_of_the_changed_files() {
     ]);
     assert_eq!(code, Some(0), "{output}");
     assert!(output.contains("Passed"), "{output}");
+
+    // `ebguard-system` runs the ebguard on PATH (here, the one under test) and builds nothing.
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_ebguard")).parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(bin_dir.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let system = run(Command::new(&pre_commit)
+        .arg("try-repo")
+        .arg(&tool)
+        .args([
+            "ebguard-system",
+            "--files",
+            "bad/.ebextensions/01_django.config",
+        ])
+        .current_dir(repo)
+        .env("PRE_COMMIT_HOME", work.join("home"))
+        .env("PATH", path)
+        .env("NO_COLOR", "1"));
+    let output = text(&system);
+    assert_eq!(system.status.code(), Some(1), "{output}");
+    assert!(
+        output.contains("1 error, 0 warnings, 0 info in 1 bundle"),
+        "{output}"
+    );
 }
