@@ -6,7 +6,8 @@
 //! `pre-commit` comes from `EBGUARD_TEST_PRECOMMIT` (a path to the executable; CI installs it
 //! into a virtualenv), or else from a throw-away virtualenv this test creates with
 //! `pip install pre-commit` (kept under `target/tmp` for the next run). Without either, the
-//! test is skipped with a message, except under CI, where it fails.
+//! test is skipped with a message, except under CI, where it fails. It takes minutes: each
+//! `try-repo` call builds ebguard in release mode.
 
 mod common;
 
@@ -14,7 +15,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use common::{git, git_with};
+use common::git;
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output()
@@ -55,7 +56,9 @@ fn pre_commit() -> Result<PathBuf, String> {
 }
 
 /// A git repository holding this working tree as it is (tracked and untracked files, not
-/// ignored ones, without the tests), committed: `try-repo` builds the repository's HEAD.
+/// ignored ones, without the tests), committed. Pointed at the worktree itself, `try-repo`
+/// would build HEAD plus changes to tracked files only (its shadow commit runs `git add -u`),
+/// missing new files.
 fn tool_repo(dest: &Path) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let listed = run(Command::new("git")
@@ -86,14 +89,7 @@ fn tool_repo(dest: &Path) {
     }
     git(dest, &["init", "-q"]);
     git(dest, &["add", "-A"]);
-    // A fixed date makes the commit a function of the content, so an unchanged tree keeps
-    // its revision and pre-commit reuses the hook it built for it.
-    let date = "2026-01-01T00:00:00Z";
-    git_with(
-        dest,
-        &["commit", "-q", "-m", "ebguard under test"],
-        &[("GIT_AUTHOR_DATE", date), ("GIT_COMMITTER_DATE", date)],
-    );
+    git(dest, &["commit", "-q", "-m", "ebguard under test"]);
 }
 
 fn write(path: &Path, text: &str) {
@@ -147,10 +143,9 @@ fn pre_commit_try_repo_lints_the_bundles_of_the_changed_files() {
             .args(["ebguard", "--files"])
             .args(files)
             .current_dir(repo)
-            // Its own cache, so the hook is built from this copy.
-            .env("PRE_COMMIT_HOME", work.join("home"))
-            // `cargo install` (what `language: rust` runs) inherits these: a kept target
-            // directory and no LTO make the second build incremental; the hook is unchanged.
+            // try-repo installs into a fresh temporary store on every call, so each call runs
+            // `cargo install` (what `language: rust` does), which inherits these: a kept target
+            // directory and no LTO make the builds incremental; the hook is unchanged.
             .env("CARGO_TARGET_DIR", work.join("cargo-target"))
             .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
@@ -201,7 +196,6 @@ fn pre_commit_try_repo_lints_the_bundles_of_the_changed_files() {
             "bad/.ebextensions/01_django.config",
         ])
         .current_dir(repo)
-        .env("PRE_COMMIT_HOME", work.join("home"))
         .env("PATH", path)
         .env("NO_COLOR", "1"));
     let output = text(&system);

@@ -73,8 +73,8 @@ pub fn fixture_cases() -> impl Iterator<Item = Case> {
     cases.into_iter()
 }
 
-/// Runs `git` in `dir` as a fixed author, with extra environment variables; panics on failure.
-pub fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
+/// Runs `git` in `dir` as a fixed author; panics on failure.
+pub fn git(dir: &Path, args: &[&str]) {
     let out = Command::new("git")
         .args([
             "-c",
@@ -83,7 +83,6 @@ pub fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
             "user.email=ebguard@example.com",
         ])
         .args(args)
-        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .expect("git runs");
@@ -92,10 +91,6 @@ pub fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) {
         "git {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-pub fn git(dir: &Path, args: &[&str]) {
-    git_with(dir, args, &[]);
 }
 
 /// `../shared`, which CI always has and a user's clone does not.
