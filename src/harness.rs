@@ -70,7 +70,7 @@ fn checked(bundle: Bundle) -> Outcome {
     Outcome {
         bundles: vec![bundle],
         findings,
-        input_errors: Vec::new(),
+        ..Outcome::default()
     }
 }
 

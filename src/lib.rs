@@ -3,30 +3,41 @@
 //! Data flows one way: files ([`bundle`]) -> span tree ([`yaml`]) -> model ([`model`]) ->
 //! rules ([`rules`]) -> findings ([`finding`]) -> reports ([`report`]).
 
+pub mod baseline;
 pub mod bundle;
+pub mod config;
 pub mod finding;
 pub mod guard;
 #[doc(hidden)]
 pub mod harness;
+pub mod migrate;
 pub mod model;
 mod parallel;
+pub mod plan;
 pub mod report;
 pub mod rules;
 pub mod shell;
 pub mod source;
+pub mod suppress;
 pub mod yaml;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
+use bundle::BundleRoot;
+use config::Config;
 use finding::{Finding, Severity};
-use model::Bundle;
+use model::{Bundle, ModeOrigin};
+use shell::Recognizer;
 
 /// The result of checking some paths.
 #[derive(Debug, Default)]
 pub struct Outcome {
     pub bundles: Vec<Bundle>,
     pub findings: Vec<Finding>,
-    /// Paths that could not be read at all (exit code 2).
+    /// Findings silenced by inline suppressions.
+    pub suppressed: Vec<Finding>,
+    /// Paths or configuration files that could not be read (exit code 2).
     pub input_errors: Vec<String>,
 }
 
@@ -43,34 +54,177 @@ impl Outcome {
     }
 }
 
-/// Finds every bundle under `paths`, models it and runs every rule.
-pub fn check(paths: &[PathBuf], settings: &rules::Settings) -> Outcome {
-    check_with_rules(paths, settings, rules::ALL)
+/// How a check runs, from the command line.
+#[derive(Debug, Default)]
+pub struct Options {
+    /// `--config`: one configuration for every bundle instead of each bundle's `ebguard.toml`.
+    pub config: Option<PathBuf>,
+    /// `--min-timeout`, which wins over the configuration's `min-deploy-timeout`.
+    pub min_deploy_timeout: Option<u32>,
+    /// `--no-ignores`: inline suppressions are not applied.
+    pub no_ignores: bool,
+    /// Where hook modes come from when not from the file system: `ebguard deploy` lints a
+    /// copy of git's tree, whose modes are git's.
+    pub mode_origin: Option<ModeOrigin>,
+    /// `--parse-only`: read and model every file but run no rule (the benchmark's baseline).
+    pub parse_only: bool,
 }
 
-/// [`check`] with a chosen set of rules: none for a parse-only pass (`check --parse-only`,
-/// the benchmark's baseline), or a test's own rules.
-///
-/// Bundles are independent, so they are loaded and checked on every core; results are put
-/// back in discovery order, so the output never depends on which thread finished first.
-pub fn check_with_rules(
-    paths: &[PathBuf],
-    settings: &rules::Settings,
-    rules: &[&rules::Rule],
-) -> Outcome {
+/// Configurations read so far, by file, so each is read (and its errors reported) once.
+#[derive(Default)]
+struct Configs {
+    loaded: Vec<Config>,
+    by_path: HashMap<Option<PathBuf>, Option<usize>>,
+}
+
+impl Configs {
+    /// The index in `loaded` of the configuration at `path` (the default when `None`), or
+    /// `None` when it could not be read (the error is recorded once).
+    fn index(&mut self, path: Option<PathBuf>, errors: &mut Vec<String>) -> Option<usize> {
+        if !self.by_path.contains_key(&path) {
+            let read = match &path {
+                None => Ok(Config::default()),
+                Some(p) => Config::load(p),
+            };
+            let index = match read {
+                Ok(config) => {
+                    self.loaded.push(config);
+                    Some(self.loaded.len() - 1)
+                }
+                Err(e) => {
+                    errors.push(format!("invalid configuration: {e}"));
+                    None
+                }
+            };
+            self.by_path.insert(path.clone(), index);
+        }
+        self.by_path[&path]
+    }
+}
+
+/// The file a finding's display path names, on disk.
+fn file_of(root: &BundleRoot, display: &str) -> PathBuf {
+    let rel = if root.display.is_empty() {
+        display
+    } else {
+        display
+            .strip_prefix(&root.display)
+            .map_or(display, |r| r.trim_start_matches('/'))
+    };
+    root.dir.join(rel)
+}
+
+/// Finds every bundle under `paths`, models it and runs the rules its configuration enables,
+/// then applies `exclude`, per-rule severities and inline suppressions.
+pub fn check(paths: &[PathBuf], options: &Options) -> Outcome {
     let discovery = bundle::discover(paths);
-    let checked = parallel::map(&discovery.roots, |root| {
-        let bundle = bundle::load(root, yaml::Limits::default());
-        let findings = rules::check_with(&bundle, settings, rules);
-        (bundle, findings)
-    });
+    check_roots(&discovery.roots, discovery.errors, options)
+}
+
+/// [`check`] for bundle roots already found; `errors` are carried into the outcome.
+///
+/// Configurations are resolved first, in order, so each is read and its errors reported once.
+/// Then bundles, which are independent, are loaded and checked on every core; results are put
+/// back in discovery order, so the output never depends on which thread finished first.
+pub fn check_roots(roots: &[BundleRoot], errors: Vec<String>, options: &Options) -> Outcome {
     let mut outcome = Outcome {
-        input_errors: discovery.errors,
+        input_errors: errors,
         ..Outcome::default()
     };
-    for (bundle, findings) in checked {
+    let (configs, jobs) = configure(roots, options, &mut outcome.input_errors);
+    let checked = parallel::map(&jobs, |&(root, index)| {
+        check_bundle(root, &configs[index], options)
+    });
+    for (bundle, findings, suppressed) in checked {
         outcome.findings.extend(findings);
+        outcome.suppressed.extend(suppressed);
         outcome.bundles.push(bundle);
     }
     outcome
+}
+
+/// The plan of every bundle under `paths` (`ebguard plan`), with the same configuration
+/// `check` uses for each bundle, so custom migration patterns count in both and their verdicts
+/// agree. Returns the plans and the paths or configurations that could not be read.
+pub fn plan(paths: &[PathBuf], options: &Options) -> (Vec<plan::Plan>, Vec<String>) {
+    let discovery = bundle::discover(paths);
+    let mut errors = discovery.errors;
+    let (configs, jobs) = configure(&discovery.roots, options, &mut errors);
+    let plans = parallel::map(&jobs, |&(root, index)| {
+        let bundle = bundle::load(root, yaml::Limits::default());
+        plan::Plan::build(&bundle, &settings(&configs[index], options))
+    });
+    (plans, errors)
+}
+
+/// Resolves each root's configuration, reading each file once (its errors recorded once), and
+/// drops the roots their configuration excludes. Returns the configurations and, per kept
+/// root, the index of its configuration.
+fn configure<'r>(
+    roots: &'r [BundleRoot],
+    options: &Options,
+    errors: &mut Vec<String>,
+) -> (Vec<Config>, Vec<(&'r BundleRoot, usize)>) {
+    let mut configs = Configs::default();
+    let mut jobs = Vec::new();
+    for root in roots {
+        let path = match &options.config {
+            Some(p) => Some(p.clone()),
+            None => Config::find(&root.dir),
+        };
+        if let Some(index) = configs.index(path, errors) {
+            jobs.push((root, index));
+        }
+    }
+    let configs = configs.loaded;
+    jobs.retain(|(root, index)| !configs[*index].excluded(&root.dir));
+    (configs, jobs)
+}
+
+/// The rule settings a configuration and the command line give.
+fn settings(config: &Config, options: &Options) -> rules::Settings {
+    rules::Settings {
+        recognizer: Recognizer::with_patterns(config.migration_patterns.clone()),
+        min_deploy_timeout: options.min_deploy_timeout.or(config.min_deploy_timeout),
+    }
+}
+
+/// Loads one bundle and runs the rules its configuration enables, then applies `exclude`,
+/// inline suppressions and per-rule severities. Returns the bundle, its findings and the
+/// findings suppressions silenced.
+fn check_bundle(
+    root: &BundleRoot,
+    config: &Config,
+    options: &Options,
+) -> (Bundle, Vec<Finding>, Vec<Finding>) {
+    let mut bundle = bundle::load(root, yaml::Limits::default());
+    if let Some(origin) = options.mode_origin {
+        for hook in &mut bundle.hooks {
+            hook.mode_origin = origin;
+        }
+    }
+    let settings = settings(config, options);
+    let enabled: Vec<&rules::Rule> = if options.parse_only {
+        Vec::new()
+    } else {
+        rules::ALL
+            .iter()
+            .copied()
+            .filter(|r| config.enabled(r))
+            .collect()
+    };
+    let mut findings = rules::check_with(&bundle, &settings, &enabled);
+    findings.retain(|f| !config.excluded(&file_of(root, &f.location.path)));
+    let mut suppressed = Vec::new();
+    if !options.no_ignores {
+        let applied = suppress::apply(&bundle, findings, &|r| config.enabled(r));
+        findings = applied.findings;
+        suppressed = applied.suppressed;
+    }
+    for f in &mut findings {
+        if let Some(severity) = config.severity(f.rule) {
+            f.severity = severity;
+        }
+    }
+    (bundle, findings, suppressed)
 }

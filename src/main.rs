@@ -1,13 +1,20 @@
 //! The command line: arguments in, exit code out.
 
 use std::io::Write;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use ebguard::baseline::Baseline;
+use ebguard::bundle::shipped::{self, Upload};
+use ebguard::bundle::BundleRoot;
+use ebguard::config::Config;
 use ebguard::finding::Severity;
-use ebguard::rules::{self, Settings};
+use ebguard::model::ModeOrigin;
+use ebguard::rules;
+use ebguard::{Options, Outcome};
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +31,11 @@ struct Cli {
 enum Command {
     /// Lint Elastic Beanstalk bundles (.ebextensions, .platform hooks)
     Check(CheckArgs),
+    /// Lint exactly what `eb deploy` would upload, then run `eb deploy` with the arguments
+    /// after `--`; on a failing lint, `eb` is not run
+    Deploy(DeployArgs),
+    /// Show what each instance will run, in which order, in each kind of deployment
+    Plan(PlanArgs),
     /// List every rule
     Rules,
     /// Print the documentation of a rule
@@ -31,6 +43,8 @@ enum Command {
         /// Rule ID (EB001) or name (migration-not-leader-only)
         rule: String,
     },
+    /// Run a migration command under a database lock (see docs/migrate.md)
+    Migrate(ebguard::migrate::MigrateArgs),
 }
 
 #[derive(clap::Args)]
@@ -38,25 +52,81 @@ struct CheckArgs {
     /// Bundle directories, directories holding bundles, or files inside bundles
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    #[command(flatten)]
+    options: LintArgs,
+}
+
+#[derive(clap::Args)]
+struct DeployArgs {
+    /// Lint and deploy the staged files, as `eb deploy --staged` does (passed on to `eb`)
+    #[arg(long)]
+    staged: bool,
+    #[command(flatten)]
+    options: LintArgs,
+    /// Arguments for `eb deploy`, passed on verbatim
+    #[arg(last = true, value_name = "EB_DEPLOY_ARGS")]
+    eb_args: Vec<String>,
+}
+
+/// What `check` and `deploy` share.
+#[derive(clap::Args)]
+struct LintArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: error; with --format sarif: never]
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Minimum deployment Timeout (seconds) that EB002 expects when migrations run
     #[arg(long, value_name = "SECONDS")]
     min_timeout: Option<u32>,
+    /// Configuration file to use instead of each bundle's ebguard.toml
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Ignore inline `# ebguard: ignore[...]` suppressions
+    #[arg(long)]
+    no_ignores: bool,
+    /// Report only findings that are not in this baseline file
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Write every current finding to this baseline file, and exit 0
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
     /// Read and model every file but run no rule: the benchmark's baseline for what the rules
     /// cost (bench/run.sh). Hidden because its report is empty by design.
     #[arg(long, hide = true)]
     parse_only: bool,
 }
 
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// A bundle directory, a directory holding bundles, or a file inside a bundle
+    #[arg(default_value = ".")]
+    path: PathBuf,
+    /// Output format: a timeline, a versioned JSON document, or a Mermaid sequence diagram
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    format: PlanFormat,
+    /// Configuration file to use instead of each bundle's ebguard.toml (for its
+    /// migration-patterns)
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Mermaid,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning and editors
+    Sarif,
+    /// GitHub Actions workflow commands (annotations)
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -78,15 +148,27 @@ impl FailOn {
     }
 }
 
-/// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage, unreadable input or an
-/// internal error (EB000: the report is incomplete).
+/// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or unreadable input.
 const EXIT_FINDINGS: u8 = 1;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = Cli::try_parse().unwrap_or_else(|err| {
+        let _ = err.print();
+        // `ebguard migrate` speaks sysexits (64 = EX_USAGE) because it runs inside EB hooks;
+        // the linter's usage errors are 2. Help and version are not errors.
+        let code = match (err.use_stderr(), std::env::args().nth(1).as_deref()) {
+            (false, _) => 0,
+            (true, Some("migrate")) => ebguard::migrate::Failure::Usage.code(),
+            (true, _) => i32::from(EXIT_USAGE),
+        };
+        std::process::exit(code)
+    });
     match cli.command {
+        Command::Migrate(args) => ExitCode::from(exit_byte(ebguard::migrate::run(args))),
         Command::Check(args) => check(args),
+        Command::Deploy(args) => deploy(args),
+        Command::Plan(args) => plan(args),
         Command::Rules => {
             let mut out = String::new();
             for rule in rules::ALL {
@@ -110,6 +192,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// Exit statuses are one byte on Unix; `migrate` passes a child's status through unchanged.
+fn exit_byte(code: i32) -> u8 {
+    u8::try_from(code).unwrap_or(1)
+}
+
 fn print(text: &str) -> ExitCode {
     let mut stdout = anstream::stdout();
     // A closed pipe (`ebguard rules | head`) is not an error worth a panic.
@@ -118,27 +205,187 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let settings = Settings {
-        min_deploy_timeout: args.min_timeout,
-        ..Settings::default()
+    let outcome = ebguard::check(&args.paths, &args.options.to_options());
+    let outcome = args.options.with_baseline(outcome);
+    ExitCode::from(args.options.report(&outcome))
+}
+
+/// `../..` for a project root `depth` directories above the current one; empty for `.`.
+fn up(depth: usize) -> String {
+    vec![".."; depth].join("/")
+}
+
+fn deploy(args: DeployArgs) -> ExitCode {
+    let cwd = match std::env::current_dir() {
+        Ok(cwd) => cwd,
+        Err(e) => {
+            eprintln!("ebguard: cannot read the current directory: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
     };
-    let rules = if args.parse_only { &[] } else { rules::ALL };
-    let outcome = ebguard::check_with_rules(&args.paths, &settings, rules);
+    let root = shipped::project_root(&cwd);
+    // `eb deploy --staged` given after `--` changes what is uploaded just the same.
+    let staged = args.staged || args.eb_args.iter().any(|a| a == "--staged");
+    let shipped = match shipped::materialise(&root, staged) {
+        Ok(shipped) => shipped,
+        Err(e) => {
+            eprintln!("ebguard: cannot tell what `eb deploy` would upload, so `eb deploy` was not run: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let mut options = args.options.to_options();
+    if options.config.is_none() {
+        options.config = Config::find(&root);
+    }
+    if matches!(shipped.upload, Upload::GitHead | Upload::GitIndex) {
+        options.mode_origin = Some(ModeOrigin::GitIndex);
+    }
+    let depth = cwd.components().count() - root.components().count();
+    let roots = [BundleRoot {
+        dir: shipped.copy.path().to_path_buf(),
+        display: up(depth),
+        enclosing: None,
+    }];
+    let outcome = ebguard::check_roots(&roots, Vec::new(), &options);
+    let outcome = args.options.with_baseline(outcome);
+    eprintln!(
+        "ebguard: linted what `eb deploy` uploads: {}",
+        shipped.upload.describe()
+    );
+    let code = args.options.report(&outcome);
+    if code != 0 {
+        let why = if outcome.input_errors.is_empty() {
+            "the findings above are at or above --fail-on; fix them, or suppress them with a reason"
+        } else {
+            "some files could not be read"
+        };
+        eprintln!("ebguard: `eb deploy` was not run: {why}");
+        return ExitCode::from(code);
+    }
+    drop(shipped);
+    let mut eb = std::process::Command::new("eb");
+    eb.arg("deploy");
+    if args.staged {
+        eb.arg("--staged");
+    }
+    eb.args(&args.eb_args);
+    let _ = std::io::stdout().flush();
+    // `exec`: `eb` gets the terminal and signals, and its exit code is ours.
+    let error = eb.exec();
+    eprintln!("ebguard: cannot run `eb` (is the EB CLI installed and on PATH?): {error}");
+    ExitCode::from(EXIT_USAGE)
+}
+
+impl LintArgs {
+    fn to_options(&self) -> Options {
+        Options {
+            config: self.config.clone(),
+            min_deploy_timeout: self.min_timeout,
+            no_ignores: self.no_ignores,
+            mode_origin: None,
+            parse_only: self.parse_only,
+        }
+    }
+
+    /// Applies or writes the baseline.
+    fn with_baseline(&self, mut outcome: Outcome) -> Outcome {
+        if let Some(path) = &self.baseline {
+            let read = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Baseline::parse(&text));
+            match read {
+                Ok(baseline) => {
+                    let known = baseline.apply(&mut outcome);
+                    if known > 0 {
+                        eprintln!(
+                            "ebguard: {known} known finding(s) from {} not shown",
+                            path.display()
+                        );
+                    }
+                }
+                Err(e) => outcome
+                    .input_errors
+                    .push(format!("{}: cannot use as a baseline: {e}", path.display())),
+            }
+        }
+        if let Some(path) = &self.write_baseline {
+            let baseline = Baseline::of(&outcome);
+            match std::fs::write(path, baseline.render()) {
+                Ok(()) => eprintln!(
+                    "ebguard: wrote {} finding(s) to {}; pass it with --baseline to report only new ones",
+                    baseline.len(),
+                    path.display()
+                ),
+                Err(e) => outcome
+                    .input_errors
+                    .push(format!("{}: cannot write the baseline: {e}", path.display())),
+            }
+        }
+        outcome
+    }
+
+    /// Prints the report and decides the exit code.
+    fn report(&self, outcome: &Outcome) -> u8 {
+        let rendered = match self.format {
+            Format::Text => ebguard::report::text(outcome),
+            Format::Json => ebguard::report::json(outcome),
+            Format::Sarif => ebguard::report::sarif(outcome),
+            Format::Github => ebguard::report::github(outcome),
+        };
+        print(&rendered);
+        if !outcome.input_errors.is_empty() || outcome.has_internal_errors() {
+            EXIT_USAGE
+        } else if self.failed(outcome) {
+            EXIT_FINDINGS
+        } else {
+            0
+        }
+    }
+
+    /// SARIF is uploaded by a later step, which must run: it fails only when asked to
+    /// (zizmor does the same; peers.md §5a).
+    fn failed(&self, outcome: &Outcome) -> bool {
+        if self.write_baseline.is_some() {
+            // Every finding was just accepted into the baseline.
+            return false;
+        }
+        let fail_on = self.fail_on.unwrap_or(if self.format == Format::Sarif {
+            FailOn::Never
+        } else {
+            FailOn::Error
+        });
+        match (fail_on.threshold(), outcome.worst()) {
+            (Some(threshold), Some(worst)) => worst >= threshold,
+            _ => false,
+        }
+    }
+}
+
+fn plan(args: PlanArgs) -> ExitCode {
+    let options = Options {
+        config: args.config.clone(),
+        ..Options::default()
+    };
+    let (plans, mut errors) = ebguard::plan(std::slice::from_ref(&args.path), &options);
+    if plans.is_empty() && errors.is_empty() {
+        errors.push(format!(
+            "{}: no bundle here (no directory holds .ebextensions/ or .platform/)",
+            args.path.display()
+        ));
+    }
     let rendered = match args.format {
-        Format::Text => ebguard::report::text(&outcome),
-        Format::Json => ebguard::report::json(&outcome),
+        PlanFormat::Text => ebguard::plan::text(&plans),
+        PlanFormat::Json => ebguard::plan::json(&plans, &errors),
+        PlanFormat::Mermaid => ebguard::plan::mermaid(&plans),
     };
     print(&rendered);
-    if !outcome.input_errors.is_empty() || outcome.has_internal_errors() {
-        return ExitCode::from(EXIT_USAGE);
+    if errors.is_empty() {
+        return ExitCode::SUCCESS;
     }
-    let failed = match (args.fail_on.threshold(), outcome.worst()) {
-        (Some(threshold), Some(worst)) => worst >= threshold,
-        _ => false,
-    };
-    if failed {
-        ExitCode::from(EXIT_FINDINGS)
-    } else {
-        ExitCode::SUCCESS
+    if !matches!(args.format, PlanFormat::Json) {
+        for error in &errors {
+            eprintln!("ebguard: {error}");
+        }
     }
+    ExitCode::from(EXIT_USAGE)
 }

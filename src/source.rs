@@ -71,6 +71,15 @@ impl LineIndex {
     }
 }
 
+/// The display path of `rel` inside a bundle shown as `root` (empty for the current directory).
+pub fn display_join(root: &str, rel: &str) -> String {
+    if root.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{root}/{rel}")
+    }
+}
+
 /// A file of the bundle whose text findings can point into.
 #[derive(Clone, Debug)]
 pub struct SourceFile {

@@ -24,3 +24,41 @@ fn aws_documented_bundles_have_no_findings() {
         assert_eq!(run.code, 0, "{app}");
     }
 }
+
+/// The predeploy hook ebguard ships (hooks/predeploy/01_migrate.sh), installed as the docs say,
+/// passes `check`: its migration runs under `ebguard migrate`, so no EB006, and it is an
+/// executable script with a shebang and LF endings.
+#[test]
+fn the_shipped_migrate_hook_passes_check() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let hooks = dir.path().join("app/.platform/hooks/predeploy");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let hook = hooks.join("01_migrate.sh");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks/predeploy/01_migrate.sh"),
+        &hook,
+    )
+    .unwrap();
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let run = ebguard(
+        dir.path(),
+        &["check", "--format", "json", "--fail-on", "info", "app"],
+    );
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["findings"], serde_json::json!([]), "{}", run.stdout);
+    assert_eq!(doc["summary"]["files"], 1);
+    assert_eq!(run.code, 0);
+}
+
+/// The README's rule table lists every rule with a link to its doc.
+#[test]
+fn the_readme_lists_every_rule() {
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    for rule in ebguard::rules::ALL {
+        let link = format!("[{}](rules/{}-{}.md)", rule.id, rule.id, rule.name);
+        assert!(readme.contains(&link), "README.md does not list {link}");
+    }
+}

@@ -11,16 +11,16 @@ pub struct BundleRoot {
     /// Forward-slash path as the user wrote it, joined with the way down to the bundle; empty
     /// when the bundle is the current directory given as `.`.
     pub display: String,
+    /// The display path of another bundle root that contains this one, if any: deploying that
+    /// one ships this directory's `.ebextensions`/`.platform` below its root, where EB never
+    /// reads them (eb-facts §1.1, §7 #5).
+    pub enclosing: Option<String>,
 }
 
 impl BundleRoot {
     /// The display path of a file inside the bundle.
     pub fn display_path(&self, rel: &str) -> String {
-        if self.display.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{}/{rel}", self.display)
-        }
+        crate::source::display_join(&self.display, rel)
     }
 }
 
@@ -85,7 +85,23 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     }
     out.roots.sort_by(|a, b| a.display.cmp(&b.display));
     out.roots.dedup_by(|a, b| a.dir == b.dir);
+    mark_enclosed(&mut out.roots);
     out
+}
+
+/// Sets `enclosing` to the nearest other root that is an ancestor directory.
+fn mark_enclosed(roots: &mut [BundleRoot]) {
+    let dirs: Vec<(PathBuf, String)> = roots
+        .iter()
+        .map(|r| (r.dir.clone(), r.display.clone()))
+        .collect();
+    for root in roots.iter_mut() {
+        root.enclosing = dirs
+            .iter()
+            .filter(|(dir, _)| *dir != root.dir && root.dir.starts_with(dir))
+            .max_by_key(|(dir, _)| dir.components().count())
+            .map(|(_, display)| display.clone());
+    }
 }
 
 fn walk(given: &Path, out: &mut Discovery) {
@@ -120,6 +136,7 @@ fn walk(given: &Path, out: &mut Discovery) {
             out.roots.push(BundleRoot {
                 dir: entry.path().to_path_buf(),
                 display: display_of(given, rel),
+                enclosing: None,
             });
         }
     }
@@ -136,6 +153,7 @@ fn enclosing_root(file: &Path) -> Option<BundleRoot> {
             return Some(BundleRoot {
                 display: display_of(&dir, Path::new("")),
                 dir,
+                enclosing: None,
             });
         }
         dir.file_name()?;
@@ -155,5 +173,23 @@ mod tests {
             "apps/web"
         );
         assert_eq!(display_of(Path::new("/abs/x"), Path::new("")), "/abs/x");
+    }
+
+    #[test]
+    fn nested_roots_know_the_nearest_enclosing_root() {
+        let root = |dir: &str| BundleRoot {
+            dir: PathBuf::from(dir),
+            display: dir.to_string(),
+            enclosing: None,
+        };
+        let mut roots = vec![
+            root("repo"),
+            root("repo/app"),
+            root("repo/app/web"),
+            root("other"),
+        ];
+        mark_enclosed(&mut roots);
+        let enclosing: Vec<_> = roots.iter().map(|r| r.enclosing.as_deref()).collect();
+        assert_eq!(enclosing, [None, Some("repo"), Some("repo/app"), None]);
     }
 }

@@ -2,7 +2,9 @@
 //! would read from each: `.ebextensions/*` and `.platform/{hooks,confighooks}/**`.
 
 mod discover;
+mod git;
 mod read;
+pub mod shipped;
 
 pub use discover::{discover, BundleRoot, Discovery};
 pub use read::{in_memory, load, MAX_FILE_BYTES};

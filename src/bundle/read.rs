@@ -1,6 +1,7 @@
 //! Reading a bundle's files into the model, without ever blocking or reading without bound:
 //! only regular files are opened (a FIFO would block), and sizes are checked first.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::os::unix::fs::PermissionsExt;
@@ -9,10 +10,11 @@ use std::path::Path;
 use walkdir::WalkDir;
 
 use super::discover::BundleRoot;
+use super::git;
 use crate::guard;
 use crate::model::{
-    Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, InternalError,
-    ModeOrigin,
+    Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, IgnoredFile,
+    InternalError, ModeOrigin,
 };
 use crate::source::SourceFile;
 use crate::yaml::Limits;
@@ -83,11 +85,30 @@ fn files_below(root: &Path, dir: &Path) -> Vec<(String, Result<(), String>)> {
             Ok(e) => out.push((rel_path(root, e.path()), Ok(()))),
             Err(e) => {
                 let path = e.path().map(|p| rel_path(root, p)).unwrap_or_default();
-                out.push((path, Err(format!("cannot read: {e}"))));
+                out.push((path, Err(walk_error(root, &e))));
             }
         }
     }
     out
+}
+
+/// Says what is wrong in the user's terms: a broken link names its target, a loop its ancestor.
+fn walk_error(root: &Path, e: &walkdir::Error) -> String {
+    if let Some(ancestor) = e.loop_ancestor() {
+        return format!(
+            "symbolic link loop: it points back to `{}`, which contains it",
+            rel_path(root, ancestor)
+        );
+    }
+    let target = e.path().and_then(|p| fs::read_link(p).ok());
+    match (target, e.io_error()) {
+        (Some(target), Some(io)) if io.kind() == std::io::ErrorKind::NotFound => format!(
+            "broken symbolic link: its target `{}` does not exist",
+            target.display()
+        ),
+        (_, Some(io)) => format!("cannot read: {io}"),
+        _ => format!("cannot read: {e}"),
+    }
 }
 
 fn rel_path(root: &Path, path: &Path) -> String {
@@ -120,7 +141,10 @@ fn place_of(rel: &str) -> Place {
     let kind = match parts.next() {
         Some("hooks") => Some(HookKind::Hooks),
         Some("confighooks") => Some(HookKind::ConfigHooks),
-        Some("hook" | "confighook") => None,
+        // Misspellings, kept so EB203 can say where the files belong.
+        Some("hook" | "confighook" | "Hooks" | "ConfigHooks" | "config-hooks" | "config_hooks") => {
+            None
+        }
         _ => return Place::Elsewhere,
     };
     let rest: Vec<&str> = parts.collect();
@@ -139,10 +163,26 @@ pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
             listed.extend(files_below(&root.dir, &dir));
         }
     }
-    assemble(root, listed, limits, |rel, listed| match listed {
+    let shipped = Shipped {
+        git_modes: git::index_modes(&root.dir),
+        eb_dirs: [".ebextensions", ".platform"]
+            .into_iter()
+            .filter(|d| root.dir.join(d).is_dir())
+            .collect(),
+    };
+    assemble(root, listed, limits, shipped, |rel, listed| match listed {
         Ok(()) => read_limited(&root.dir.join(rel)),
         Err(reason) => (Bytes::Problem(reason), None),
     })
+}
+
+/// What decides how a bundle is shipped, beyond its files' bytes.
+struct Shipped {
+    /// Git's index modes by path inside the bundle, when the bundle is in a git work tree:
+    /// `eb deploy` zips `git archive`, so those are the modes EB sees (eb-facts §7 #4).
+    git_modes: Option<HashMap<String, u32>>,
+    /// Which of `.ebextensions` and `.platform` the bundle root holds.
+    eb_dirs: Vec<&'static str>,
 }
 
 /// A bundle from files held in memory, as `(path inside the bundle, mode, bytes)`: the same
@@ -151,19 +191,37 @@ pub fn in_memory(root: &str, files: &[(&str, Option<u32>, &[u8])], limits: Limit
     let listed = files
         .iter()
         .map(|&(rel, mode, bytes)| (rel.to_string(), (mode, bytes)));
+    let shipped = Shipped {
+        git_modes: None,
+        eb_dirs: [".ebextensions", ".platform"]
+            .into_iter()
+            .filter(|d| {
+                files
+                    .iter()
+                    .any(|(rel, _, _)| rel.starts_with(&format!("{d}/")))
+            })
+            .collect(),
+    };
     let root = BundleRoot {
         dir: root.into(),
         display: root.to_string(),
+        enclosing: None,
     };
-    assemble(&root, listed.collect(), limits, |_, (mode, bytes)| {
-        let len = bytes.len() as u64;
-        let bytes = if len > MAX_FILE_BYTES {
-            Bytes::TooLarge(bytes[..MAX_FILE_BYTES as usize].to_vec(), len)
-        } else {
-            Bytes::Read(bytes.to_vec())
-        };
-        (bytes, mode)
-    })
+    assemble(
+        &root,
+        listed.collect(),
+        limits,
+        shipped,
+        |_, (mode, bytes)| {
+            let len = bytes.len() as u64;
+            let bytes = if len > MAX_FILE_BYTES {
+                Bytes::TooLarge(bytes[..MAX_FILE_BYTES as usize].to_vec(), len)
+            } else {
+                Bytes::Read(bytes.to_vec())
+            };
+            (bytes, mode)
+        },
+    )
 }
 
 /// Builds the model of one bundle from its listed files; `fetch` reads a file's bytes and mode.
@@ -172,6 +230,7 @@ fn assemble<L>(
     root: &BundleRoot,
     listed: Vec<(String, L)>,
     limits: Limits,
+    shipped: Shipped,
     fetch: impl Fn(&str, L) -> (Bytes, Option<u32>),
 ) -> Bundle {
     let mut bundle = Bundle {
@@ -179,13 +238,24 @@ fn assemble<L>(
         configs: Vec::new(),
         hooks: Vec::new(),
         ignored_ebextensions: Vec::new(),
+        enclosing_root: root.enclosing.clone(),
+        eb_dirs: shipped.eb_dirs,
         internal_errors: Vec::new(),
     };
     for (rel, listed) in listed {
         let path = root.display_path(&rel);
         let modelled = match place_of(&rel) {
             Place::IgnoredEbextension => {
-                bundle.ignored_ebextensions.push(rel);
+                // EB104 reads the text to tell misnamed configuration from helper files.
+                let text = match fetch(&rel, listed).0 {
+                    Bytes::Read(bytes) | Bytes::TooLarge(bytes, _) => {
+                        String::from_utf8_lossy(&bytes).into_owned()
+                    }
+                    Bytes::Problem(_) => String::new(),
+                };
+                bundle
+                    .ignored_ebextensions
+                    .push(IgnoredFile::new(rel, &text));
                 continue;
             }
             Place::Elsewhere => continue,
@@ -195,7 +265,13 @@ fn assemble<L>(
                     .map(|config| bundle.configs.push(config))
             }
             Place::Hook(kind, phase) => {
-                let (bytes, mode) = fetch(&rel, listed);
+                let (bytes, fs_mode) = fetch(&rel, listed);
+                // A file git does not track is zipped from the file system.
+                let (mode, mode_origin) = match shipped.git_modes.as_ref().and_then(|m| m.get(&rel))
+                {
+                    Some(&mode) => (Some(mode), ModeOrigin::GitIndex),
+                    None => (fs_mode, ModeOrigin::FileSystem),
+                };
                 guard::catch(|| hook_from_bytes(bytes, path.clone())).map(|(source, content)| {
                     bundle.hooks.push(Hook {
                         source,
@@ -204,7 +280,7 @@ fn assemble<L>(
                         phase,
                         content,
                         mode,
-                        mode_origin: ModeOrigin::FileSystem,
+                        mode_origin,
                     })
                 })
             }
@@ -221,6 +297,7 @@ fn problem_config(path: String, file_name: String, message: String) -> ConfigFil
     let problem = FileProblem {
         message,
         span: 0..0,
+        empty: false,
     };
     ConfigFile::unusable(SourceFile::new(path, String::new()), file_name, problem)
 }
@@ -241,8 +318,9 @@ fn config_from_bytes(bytes: Bytes, path: String, file_name: String, limits: Limi
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         let text = String::from_utf8_lossy(&bytes[..nul]).into_owned();
         let problem = FileProblem {
-            message: "binary file (it holds NUL bytes); EB expects YAML or JSON text".into(),
+            message: "the file is binary (a NUL byte here); EB expects YAML or JSON text".into(),
             span: text.len()..text.len(),
+            empty: false,
         };
         return ConfigFile::unusable(SourceFile::new(path, text), file_name, problem);
     }
@@ -256,6 +334,7 @@ fn config_from_bytes(bytes: Bytes, path: String, file_name: String, limits: Limi
             let problem = FileProblem {
                 message: "the file is not valid UTF-8; EB reads configuration files as UTF-8 YAML or JSON".into(),
                 span: at..end,
+                empty: false,
             };
             ConfigFile::unusable(SourceFile::new(path, text), file_name, problem)
         }

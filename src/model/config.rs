@@ -8,11 +8,61 @@ use super::Located;
 use crate::source::SourceFile;
 use crate::yaml::{self, Document, NodeId, NodeRef};
 
+/// The top-level keys EB accepts in a `.config` file (eb-facts §1.3 and its corpus addendum):
+/// option settings, the instance-customisation keys, and the CloudFormation template keys.
+/// Likelier typo targets come first, for "did you mean" ties.
+pub const TOP_LEVEL_KEYS: &[&str] = &[
+    "option_settings",
+    "container_commands",
+    "commands",
+    "files",
+    "packages",
+    "sources",
+    "services",
+    "users",
+    "groups",
+    "Resources",
+    "Parameters",
+    "Outputs",
+    "Mappings",
+    "Conditions",
+];
+
+/// A file in `.ebextensions/` that EB does not read: not `*.config`, or in a subfolder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IgnoredFile {
+    /// Path relative to the bundle root.
+    pub rel_path: String,
+    /// Whether it holds EB configuration keys (so it was meant to be read), rather than data
+    /// a command copies into place (`wsgi.conf`, a script).
+    pub looks_like_config: bool,
+}
+
+impl IgnoredFile {
+    pub fn new(rel_path: String, text: &str) -> Self {
+        // A YAML key at the start of a line, or a JSON key anywhere.
+        let looks_like_config = TOP_LEVEL_KEYS.iter().any(|key| {
+            text.contains(&format!("\"{key}\""))
+                || text.lines().any(|line| {
+                    line.strip_prefix(key)
+                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                })
+        });
+        IgnoredFile {
+            rel_path,
+            looks_like_config,
+        }
+    }
+}
+
 /// Why a file could not be read as configuration. EB rejects such a file (eb-facts §1.1, §7).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileProblem {
     pub message: String,
     pub span: Range<usize>,
+    /// The file parses but holds no configuration at all (empty, only comments, `null`). EB's
+    /// handling of such a file is undocumented; it is not a syntax error.
+    pub empty: bool,
 }
 
 /// A top-level key of a config file (`option_settings`, `container_commands`, ...).
@@ -60,9 +110,17 @@ impl ConfigFile {
         let doc = match yaml::parse(&source.text, limits) {
             Ok(doc) => doc,
             Err(e) => {
+                // The parser's wording for a tab is about "contexts"; users need to hear that
+                // YAML indentation must be spaces (eb-facts §1.1).
+                let message = if source.text.get(e.span.clone()) == Some("\t") {
+                    "invalid YAML: this line is indented with a tab; YAML indentation must be spaces".to_string()
+                } else {
+                    e.message
+                };
                 let problem = FileProblem {
-                    message: format!("invalid YAML/JSON: {}", e.message),
+                    message,
                     span: e.span,
+                    empty: false,
                 };
                 return ConfigFile::unusable(source, file_name, problem);
             }
@@ -83,16 +141,23 @@ impl ConfigFile {
     fn read_model(&mut self) -> Option<FileProblem> {
         let root = match self.doc.root() {
             None => {
+                let what = if self.source.text.trim().is_empty() {
+                    "the file is empty"
+                } else {
+                    "the file holds only comments"
+                };
                 return Some(FileProblem {
-                    message: "the file is empty; EB expects a mapping of configuration keys".into(),
+                    message: format!("{what}, so EB has no configuration to apply from it"),
                     span: 0..0,
-                })
+                    empty: true,
+                });
             }
             Some(root) if root.is_null() => return Some(FileProblem {
                 message:
-                    "the file holds no configuration; EB expects a mapping of configuration keys"
+                    "the file holds only a null value, so EB has no configuration to apply from it"
                         .into(),
                 span: root.span(),
+                empty: true,
             }),
             Some(root) => root,
         };
@@ -100,6 +165,7 @@ impl ConfigFile {
             return Some(FileProblem {
                 message: "the top level is not a mapping; EB expects keys such as `option_settings` or `container_commands`".into(),
                 span: root.span(),
+                empty: false,
             });
         }
         let entries = root.entries();

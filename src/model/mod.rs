@@ -8,7 +8,7 @@ mod hook;
 mod option;
 
 pub use command::{Command, CommandSection};
-pub use config::{ConfigFile, FileProblem, Section};
+pub use config::{ConfigFile, FileProblem, IgnoredFile, Section, TOP_LEVEL_KEYS};
 pub use hook::{Hook, HookContent, HookKind, HookPhase, ModeOrigin};
 pub use option::{EffectiveOption, OptionForm, OptionSetting};
 
@@ -24,9 +24,14 @@ pub struct Bundle {
     pub configs: Vec<ConfigFile>,
     /// Everything under `.platform/hooks`, `.platform/confighooks` (and their misspellings).
     pub hooks: Vec<Hook>,
-    /// Paths inside `.ebextensions/` that EB never reads as configuration: other extensions,
-    /// nested directories (relative to the bundle root).
-    pub ignored_ebextensions: Vec<String>,
+    /// Files inside `.ebextensions/` that EB never reads as configuration: other extensions,
+    /// nested directories.
+    pub ignored_ebextensions: Vec<IgnoredFile>,
+    /// Another bundle root (display path) that holds this directory: when that one is
+    /// deployed, this bundle's `.ebextensions`/`.platform` are not at the bundle root.
+    pub enclosing_root: Option<String>,
+    /// Which of `.ebextensions` and `.platform` the bundle root holds.
+    pub eb_dirs: Vec<&'static str>,
     /// Files ebguard could not model because of a bug in ebguard (a caught panic): EB000.
     pub internal_errors: Vec<InternalError>,
 }
@@ -41,6 +46,11 @@ pub struct InternalError {
 }
 
 impl Bundle {
+    /// The display path of a file inside the bundle, given relative to the bundle root.
+    pub fn display_path(&self, rel: &str) -> String {
+        crate::source::display_join(&self.root, rel)
+    }
+
     /// Every container command or command, with its file, in EB's order.
     pub fn commands(&self) -> impl Iterator<Item = (&ConfigFile, &Command)> {
         self.configs

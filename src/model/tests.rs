@@ -16,6 +16,8 @@ fn bundle(configs: Vec<ConfigFile>) -> Bundle {
         configs,
         hooks: Vec::new(),
         ignored_ebextensions: Vec::new(),
+        enclosing_root: None,
+        eb_dirs: vec![".ebextensions"],
         internal_errors: Vec::new(),
     }
 }
@@ -113,7 +115,25 @@ fn unusable_files_say_why() {
         .unwrap()
         .message
         .contains("not a mapping"));
+    let comments = config("c.config", "# moved\n").problem.unwrap();
+    assert!(comments.empty && comments.message.contains("only comments"));
     let bad = config("t.config", "commands:\n\tx: 1\n").problem.unwrap();
-    assert!(bad.message.starts_with("invalid YAML/JSON"), "{bad:?}");
+    assert!(!bad.empty);
+    assert!(bad.message.contains("indented with a tab"), "{bad:?}");
     assert_eq!(bad.span.start, 10);
+}
+
+#[test]
+fn ignored_files_holding_eb_keys_look_like_config() {
+    let yaml = IgnoredFile::new(
+        ".ebextensions/a.yml".into(),
+        "# c\ncontainer_commands :\n  x: {}\n",
+    );
+    let json = IgnoredFile::new(".ebextensions/a.json".into(), "{\"option_settings\": []}");
+    let conf = IgnoredFile::new(
+        ".ebextensions/wsgi.conf".into(),
+        "LoadModule wsgi_module x\n  files: no\n",
+    );
+    assert!(yaml.looks_like_config && json.looks_like_config);
+    assert!(!conf.looks_like_config);
 }

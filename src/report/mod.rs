@@ -1,13 +1,17 @@
 //! Reporters only read findings: they never decide what is wrong or how severe it is.
 
+mod github;
 mod json;
+mod sarif;
 mod text;
 
 use crate::finding::{Finding, Severity};
 use crate::source::SourceFile;
 use crate::Outcome;
 
+pub use github::render as github;
 pub use json::render as json;
+pub use sarif::{render as sarif, RULE_DOCS_BASE};
 pub use text::render as text;
 
 /// Counts for the summary line and the JSON `summary` object.

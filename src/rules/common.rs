@@ -2,8 +2,9 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::ops::Range;
 
-use crate::model::{Command, ConfigFile};
+use crate::model::{Bundle, Command, ConfigFile, Hook, HookPhase};
 use crate::shell::MigrationCall;
 use crate::yaml::NodeRef;
 
@@ -70,6 +71,49 @@ pub fn migrations(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Vec<
     match argv {
         Some(argv) if command.is_sequence() => settings.recognizer.find_migrations_argv(&argv),
         _ => Vec::new(),
+    }
+}
+
+/// The hooks EB runs: files directly in a phase folder of `.platform/hooks` or
+/// `.platform/confighooks`. Files elsewhere are EB203's; checking their mode or content too
+/// would report one misplaced file several times.
+pub fn runnable_hooks(bundle: &Bundle) -> impl Iterator<Item = &Hook> {
+    bundle
+        .hooks
+        .iter()
+        .filter(|h| h.kind.is_some() && h.phase.is_some())
+}
+
+/// The runnable hooks plus the helper scripts they source from subfolders of a phase folder
+/// (`.platform/hooks/predeploy/lib/common.sh`): a helper's content breaks its hook as surely.
+pub fn hook_scripts(bundle: &Bundle) -> impl Iterator<Item = &Hook> {
+    bundle.hooks.iter().filter(|h| {
+        h.kind.is_some()
+            && (h.phase.is_some()
+                || h.rel_path
+                    .split('/')
+                    .nth(2)
+                    .and_then(HookPhase::from_dir)
+                    .is_some())
+    })
+}
+
+/// The hook's first line, where findings about the whole script point.
+pub fn hook_first_line(hook: &Hook) -> Range<usize> {
+    hook.source.lines.line_span(&hook.source.text, 1)
+}
+
+/// A CloudFormation function object, `{"Ref": ...}` or `{"Fn::...": ...}`, which EB evaluates
+/// wherever a value is expected (eb-facts §1.6), or the same written with a short-form tag.
+pub fn is_cfn_function(node: NodeRef<'_>) -> bool {
+    if node.tag().is_some_and(|t| t.starts_with('!')) {
+        return true;
+    }
+    match node.entries().as_slice() {
+        [(key, _)] => key
+            .as_str()
+            .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")),
+        _ => false,
     }
 }
 

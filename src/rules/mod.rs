@@ -1,7 +1,7 @@
 //! The rules. One rule = one file here + `rules/EBxxx-name.md` + fixtures in
 //! `testdata/EBxxx-name/`. Adding a rule is: the file, a line in [`ALL`], the doc, fixtures.
 
-mod common;
+pub(crate) mod common;
 
 pub mod eb000_internal_error;
 mod eb001_migration_not_leader_only;
@@ -15,6 +15,20 @@ mod eb008_migration_ignore_errors;
 mod eb009_leader_only_traffic_splitting;
 mod eb010_leader_only_not_boolean;
 mod eb011_hook_relies_on_leader_variable;
+mod eb100_invalid_syntax;
+mod eb101_unknown_top_level_key;
+mod eb102_duplicate_key;
+mod eb103_invalid_option_setting;
+mod eb104_ignored_config_file;
+mod eb105_invalid_command;
+mod eb106_amazon_linux_1_leftover;
+mod eb107_command_env_replaces_environment;
+mod eb200_hook_not_executable;
+mod eb201_hook_crlf_line_endings;
+mod eb202_hook_missing_shebang;
+mod eb203_unknown_hook_location;
+pub(crate) mod eb900_unused_suppression;
+pub(crate) mod eb901_invalid_suppression;
 
 use crate::finding::{Finding, Severity};
 use crate::model::Bundle;
@@ -73,6 +87,20 @@ pub static ALL: &[&Rule] = &[
     &eb009_leader_only_traffic_splitting::RULE,
     &eb010_leader_only_not_boolean::RULE,
     &eb011_hook_relies_on_leader_variable::RULE,
+    &eb100_invalid_syntax::RULE,
+    &eb101_unknown_top_level_key::RULE,
+    &eb102_duplicate_key::RULE,
+    &eb103_invalid_option_setting::RULE,
+    &eb104_ignored_config_file::RULE,
+    &eb105_invalid_command::RULE,
+    &eb106_amazon_linux_1_leftover::RULE,
+    &eb107_command_env_replaces_environment::RULE,
+    &eb200_hook_not_executable::RULE,
+    &eb201_hook_crlf_line_endings::RULE,
+    &eb202_hook_missing_shebang::RULE,
+    &eb203_unknown_hook_location::RULE,
+    &eb900_unused_suppression::RULE,
+    &eb901_invalid_suppression::RULE,
 ];
 
 pub fn by_id(id: &str) -> Option<&'static Rule> {

@@ -11,16 +11,18 @@
 //! 10,000 nested `$(` yields a tree that deep, and recursion would overflow the stack.
 
 use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ops::Range;
 
-use tree_sitter::{Node, Parser, Tree};
+use tree_sitter::{Node, Parser, Tree, TreeCursor};
 
 /// The variable EB sets to `true` on the command leader instance (eb-facts.md §4.4).
 pub(crate) const LEADER_VAR: &str = "EB_IS_COMMAND_LEADER";
 
 thread_local! {
-    // Measured: creating a parser costs ~10-25 µs, parsing 1 KB ~100-250 µs (release),
-    // so a per-thread parser saves an allocation per call without being essential.
+    // Measured (release): creating a parser costs ~10-25 µs and parsing 1 KB
+    // ~100-250 µs, so reusing one per thread saves a little on every call, and a
+    // good share of it on the many small `bash -c` payloads.
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
@@ -74,6 +76,14 @@ struct Facts {
 
 impl Facts {
     fn gather(tree: &Tree, src: &str) -> Self {
+        // Every read, copy or test of the variable spells its name: without it
+        // there is nothing to gather (the common case, so skip the walk).
+        if !src.contains(LEADER_VAR) {
+            return Facts {
+                leader_reads: Vec::new(),
+                exits: Vec::new(),
+            };
+        }
         let mut expansions: Vec<(String, usize)> = Vec::new();
         let mut assignments: Vec<(String, Range<usize>)> = Vec::new();
         let mut functions: Vec<(String, Range<usize>)> = Vec::new();
@@ -110,26 +120,26 @@ impl Facts {
         // (`is_leader() { [ "$EB_IS_COMMAND_LEADER" = true ]; }`). Copies of copies
         // are followed a few rounds, which covers real hooks without a fixpoint loop
         // on adversarial input.
-        let mut names: Vec<&str> = vec![LEADER_VAR];
+        let mut names: HashSet<&str> = HashSet::from([LEADER_VAR]);
         let mut reads: Vec<usize> = Vec::new();
         for _ in 0..3 {
             reads = expansions
                 .iter()
-                .filter(|(n, _)| names.contains(&n.as_str()))
+                .filter(|(n, _)| names.contains(n.as_str()))
                 .map(|&(_, at)| at)
                 .collect();
             reads.sort_unstable();
             let before = names.len();
             for (name, range) in &assignments {
-                if !names.contains(&name.as_str()) && any_within(&reads, range) {
-                    names.push(name);
+                if any_within(&reads, range) {
+                    names.insert(name);
                 }
             }
             if names.len() == before {
                 break;
             }
         }
-        let testers: Vec<&str> = functions
+        let testers: HashSet<&str> = functions
             .iter()
             .filter(|(_, body)| any_within(&reads, body))
             .map(|(n, _)| n.as_str())
@@ -137,7 +147,7 @@ impl Facts {
         reads.extend(
             calls
                 .iter()
-                .filter(|(n, _)| testers.contains(&n.as_str()))
+                .filter(|(n, _)| testers.contains(n.as_str()))
                 .map(|&(_, at)| at),
         );
         reads.sort_unstable();
@@ -174,6 +184,9 @@ fn any_within(sorted: &[usize], range: &Range<usize>) -> bool {
 /// Byte ranges of the expansions that read `EB_IS_COMMAND_LEADER`. Comments and
 /// single-quoted strings are leaves in the grammar, so they never contain one.
 pub(crate) fn leader_variable_uses(script: &str) -> Vec<Range<usize>> {
+    if !script.contains(LEADER_VAR) {
+        return Vec::new();
+    }
     let Some(tree) = parse(script) else {
         return Vec::new();
     };
@@ -188,6 +201,19 @@ pub(crate) fn leader_variable_uses(script: &str) -> Vec<Range<usize>> {
     uses
 }
 
+/// A node waiting on the walk's stack, with what its ancestors decided for it.
+#[derive(Clone, Copy)]
+struct Frame<'t> {
+    node: Node<'t>,
+    /// See [`push_children`].
+    gated: bool,
+    /// What feeds this node's standard input: a heredoc or here-string redirect,
+    /// or the `echo`/`printf` before it in a pipeline (see [`input_text`]).
+    /// Passed down instead of looked up, because `Node::parent` walks down from the
+    /// root and would make deep trees quadratic.
+    input: Option<Node<'t>>,
+}
+
 /// Lists the simple commands of `script` in document order.
 pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
     let Some(tree) = parse(script) else {
@@ -195,59 +221,113 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
     };
     let facts = Facts::gather(&tree, script);
     let mut sites = Vec::new();
-    let mut stack: Vec<(Node, bool)> = vec![(tree.root_node(), false)];
-    while let Some((node, gated)) = stack.pop() {
-        match node.kind() {
+    let mut stack = vec![Frame {
+        node: tree.root_node(),
+        gated: false,
+        input: None,
+    }];
+    // One cursor for the whole walk: creating one per node showed in profiles.
+    let mut cursor = tree.walk();
+    while let Some(frame) = stack.pop() {
+        let kind = frame.node.kind();
+        match kind {
             "comment" => continue,
             "command" => {
-                let argv = argv(node, script);
+                let argv = argv(frame.node, script);
                 if !argv.is_empty() {
+                    let own = match frame.node.child_by_field_name("redirect") {
+                        Some(_) => {
+                            let mut cursor = frame.node.walk();
+                            let found = frame
+                                .node
+                                .children_by_field_name("redirect", &mut cursor)
+                                .find_map(|r| input_text(r, script));
+                            found
+                        }
+                        None => None,
+                    };
                     sites.push(CommandSite {
-                        range: node.byte_range(),
+                        range: frame.node.byte_range(),
                         argv,
-                        stdin: stdin_of(node, script),
-                        leader_gated: gated,
+                        stdin: own.or_else(|| frame.input.and_then(|r| input_text(r, script))),
+                        leader_gated: frame.gated,
                     });
                 }
             }
             _ => {}
         }
-        push_children(node, gated, &facts, &mut stack);
+        push_children(frame, kind, &facts, &mut cursor, &mut stack);
     }
     sites
 }
 
-/// Pushes `node`'s children (in reverse, so they pop in document order) with their
-/// gating. The rule, kept deliberately simple (eb-facts.md §4.4 calls the variable
-/// best effort, so which branch is the leader's is not evaluated):
-/// - every part of an `if` whose condition reads the variable is gated, `else`
-///   branches included;
+/// Pushes a node's children (in reverse, so they pop in document order).
+///
+/// Gating, kept deliberately simple (eb-facts.md §4.4 calls the variable best
+/// effort, so which branch is the leader's is not evaluated):
+/// - every part of an `if` (or `while`) whose condition reads the variable is
+///   gated, `else` branches included, and so is every branch of a `case` on it;
 /// - in `A && B` / `A || B`, B is gated when A reads the variable;
 /// - in any block, statements after one that reads the variable and contains
 ///   `exit`/`return` (an early-exit gate) are gated.
+///
+/// Input: the body of `CMD <<EOF` / `CMD <<< word` gets the redirect, and so does
+/// the pipeline continuing a heredoc line (`cat <<EOF | bash`); a later pipeline
+/// stage gets the stage before it (`echo "…" | bash`).
 fn push_children<'t>(
-    node: Node<'t>,
-    gated: bool,
+    parent: Frame<'t>,
+    kind: &str,
     facts: &Facts,
-    stack: &mut Vec<(Node<'t>, bool)>,
+    cursor: &mut TreeCursor<'t>,
+    stack: &mut Vec<Frame<'t>>,
 ) {
-    let gated = gated || (node.kind() == "if_statement" && condition_reads_leader(node, facts));
-    let mut cursor = node.walk();
-    let mut pending: Vec<(Node, bool)> = Vec::new();
-    let mut later_gated = gated;
-    for child in node.children(&mut cursor) {
-        pending.push((child, later_gated));
-        if facts.reads_leader(child) && (node.kind() == "list" || facts.is_early_exit_gate(child)) {
-            later_gated = true;
+    let node = parent.node;
+    let mut gated = parent.gated || tests_leader(node, kind, facts);
+    let redirect = match kind {
+        "redirected_statement" => {
+            let mut cursor = node.walk();
+            let found = node
+                .children_by_field_name("redirect", &mut cursor)
+                .find(|r| matches!(r.kind(), "heredoc_redirect" | "herestring_redirect"));
+            found
         }
+        _ => None,
+    };
+    let first = stack.len();
+    cursor.reset(node);
+    let mut more = cursor.goto_first_child();
+    let mut stage = parent.input;
+    while more {
+        let child = cursor.node();
+        let input = match (kind, cursor.field_name()) {
+            ("redirected_statement", Some("body")) => redirect,
+            ("heredoc_redirect", _) if child.kind() == "pipeline" => Some(node),
+            ("pipeline", _) if child.is_named() => stage.replace(child),
+            _ => None,
+        };
+        stack.push(Frame {
+            node: child,
+            gated,
+            input,
+        });
+        if facts.reads_leader(child) && (kind == "list" || facts.is_early_exit_gate(child)) {
+            gated = true;
+        }
+        more = cursor.goto_next_sibling();
     }
-    stack.extend(pending.into_iter().rev());
+    stack[first..].reverse();
 }
 
-fn condition_reads_leader(if_node: Node, facts: &Facts) -> bool {
-    let mut cursor = if_node.walk();
-    let found = if_node
-        .children_by_field_name("condition", &mut cursor)
+/// An `if`/`while` whose condition, or a `case` whose subject, reads the variable.
+fn tests_leader(node: Node, kind: &str, facts: &Facts) -> bool {
+    let field = match kind {
+        "if_statement" | "while_statement" => "condition",
+        "case_statement" => "value",
+        _ => return false,
+    };
+    let mut cursor = node.walk();
+    let found = node
+        .children_by_field_name(field, &mut cursor)
         .any(|c| facts.reads_leader(c));
     found
 }
@@ -276,12 +356,13 @@ fn text<'s>(node: Node, src: &'s str) -> &'s str {
 }
 
 fn expansion_name<'s>(node: Node, src: &'s str) -> Option<&'s str> {
+    child_of_kind(node, "variable_name").map(|c| text(c, src))
+}
+
+fn child_of_kind<'t>(node: Node<'t>, kind: &str) -> Option<Node<'t>> {
     let mut cursor = node.walk();
-    let name = node
-        .named_children(&mut cursor)
-        .find(|c| c.kind() == "variable_name")
-        .map(|c| text(c, src));
-    name
+    let found = node.children(&mut cursor).find(|c| c.kind() == kind);
+    found
 }
 
 /// The command's words: its name and arguments, without leading assignments and
@@ -376,45 +457,33 @@ fn ansi_c(s: &str) -> String {
     out
 }
 
-/// The heredoc or here-string feeding `command`: `bash <<EOF`, `bash <<< "…"`, or a
-/// command in the pipeline that continues a heredoc line (`cat <<EOF | bash`).
-fn stdin_of(command: Node, src: &str) -> Option<String> {
-    let parent = command.parent()?;
-    let redirect_holder = match parent.kind() {
-        "redirected_statement" if parent.child_by_field_name("body") == Some(command) => parent,
-        "pipeline" => {
-            let grand = parent.parent()?;
-            if grand.kind() != "heredoc_redirect" {
-                return None;
+/// The text a heredoc or here-string redirect provides, or that an `echo`/`printf`
+/// command prints (the args of `echo`, the arguments or else the format of `printf`).
+fn input_text(source: Node, src: &str) -> Option<String> {
+    match source.kind() {
+        "command" => {
+            let words = argv(source, src);
+            let (program, args) = words.split_first()?;
+            match program.as_str() {
+                "echo" => {
+                    let skip = args
+                        .iter()
+                        .take_while(|a| matches!(a.as_str(), "-n" | "-e" | "-E"))
+                        .count();
+                    Some(args[skip..].join(" "))
+                }
+                "printf" => match args {
+                    [format] => Some(format.clone()),
+                    [_, values @ ..] => Some(values.join("\n")),
+                    [] => None,
+                },
+                _ => None,
             }
-            return heredoc_body(grand, src).map(str::to_owned);
         }
-        _ => return None,
-    };
-    let mut cursor = redirect_holder.walk();
-    let found = redirect_holder
-        .children(&mut cursor)
-        .find_map(|r| match r.kind() {
-            "heredoc_redirect" => heredoc_body(r, src).map(str::to_owned),
-            "herestring_redirect" => r.named_child(0).map(|w| word(w, src)),
-            _ => None,
-        });
-    found.or_else(|| {
-        let mut cursor = command.walk();
-        let here = command
-            .children_by_field_name("redirect", &mut cursor)
-            .find(|r| r.kind() == "herestring_redirect")
-            .and_then(|r| r.named_child(0))
-            .map(|w| word(w, src));
-        here
-    })
-}
-
-fn heredoc_body<'s>(redirect: Node, src: &'s str) -> Option<&'s str> {
-    let mut cursor = redirect.walk();
-    let body = redirect
-        .children(&mut cursor)
-        .find(|c| c.kind() == "heredoc_body")
-        .map(|b| text(b, src));
-    body
+        "heredoc_redirect" => {
+            child_of_kind(source, "heredoc_body").map(|b| text(b, src).to_owned())
+        }
+        "herestring_redirect" => source.named_child(0).map(|w| word(w, src)),
+        _ => None,
+    }
 }

@@ -4,7 +4,9 @@
 use super::wrappers::base_name;
 
 /// Tool name for `npm run migrate`-style indirection through a package.json script.
-pub(crate) const PACKAGE_SCRIPT: &str = "package.json script";
+const PACKAGE_SCRIPT: &str = "package.json script";
+/// Tool name for `make migrate`, the same indirection through a Makefile.
+const MAKE_TARGET: &str = "make target";
 
 /// The tool whose migrations `argv` applies, if any. `argv[0]` is the program after
 /// unwrapping; `via_script` says it names a package.json script (`npm run X`).
@@ -18,7 +20,10 @@ pub(crate) fn recognise(argv: &[String], via_script: bool) -> Option<&'static st
         }
         "rake" | "rails" => cmd.any(is_rails_task).then_some("Rails"),
         "artisan" => cmd.laravel().then_some("Laravel"),
-        "alembic" => (cmd.any(|w| w == "upgrade") && !cmd.has("--sql")).then_some("Alembic"),
+        // `python -m alembic.config` is the spelling older Alembic docs used.
+        "alembic" | "alembic.config" => {
+            (cmd.any(|w| w == "upgrade") && !cmd.has("--sql")).then_some("Alembic")
+        }
         "flask" => (cmd.seq(&["db", "upgrade"]) && !cmd.has("--sql")).then_some("Flask-Migrate"),
         "prisma" => cmd.prisma().then_some("Prisma"),
         "knex" => cmd
@@ -59,6 +64,9 @@ pub(crate) fn recognise(argv: &[String], via_script: bool) -> Option<&'static st
         "dbmate" => cmd.any(|w| w == "up" || w == "migrate").then_some("dbmate"),
         "sqlx" => cmd.seq(&["migrate", "run"]).then_some("SQLx"),
         "cargo" => cmd.seq(&["sqlx", "migrate", "run"]).then_some("SQLx"),
+        "make" | "gmake" => cmd
+            .any(|w| !w.contains('=') && is_migration_script(w))
+            .then_some(MAKE_TARGET),
         "diesel" => (cmd.seq(&["migration", "run"])
             || cmd.seq(&["database", "setup"])
             || cmd.seq(&["database", "reset"]))
@@ -224,7 +232,7 @@ fn ecto_release(program: &str, cmd: &Cmd) -> Option<&'static str> {
     applies.then_some("Ecto")
 }
 
-/// A package.json script whose name says it migrates (`migrate`, `db:migrate`,
+/// A package.json script or Makefile target whose name says it migrates (`migrate`, `db:migrate`,
 /// `migration:run`), excluding names that say it only inspects, generates or
 /// reverts (`migrate:status`, `migration:generate`, `migration:create`).
 fn is_migration_script(name: &str) -> bool {
@@ -234,4 +242,15 @@ fn is_migration_script(name: &str) -> bool {
     ];
     let lower = name.to_ascii_lowercase();
     lower.contains("migrat") && !NOT_APPLYING.iter().any(|w| lower.contains(w))
+}
+
+/// Programs whose arguments are data, not a command to run: printing, reading,
+/// searching and file bookkeeping.
+pub(crate) fn handles_data(program: &str) -> bool {
+    const DATA: &[&str] = &[
+        "echo", "printf", "cat", "grep", "egrep", "fgrep", "ls", "chmod", "chown", "cp", "mv",
+        "rm", "ln", "touch", "mkdir", "tee", "sed", "awk", "head", "tail", "test", "[", "[[",
+        "which", "type", "stat", "file", "wc", "diff", "dos2unix", "install",
+    ];
+    DATA.contains(&base_name(program))
 }

@@ -24,10 +24,14 @@ pub(crate) enum Step {
     Nothing,
 }
 
-/// The last path component, without a Docker tag (`flyway/flyway:10` → `flyway`).
+/// The last path component, without the tag of a Docker image reference
+/// (`flyway/flyway:10` → `flyway`). Only words with a `/` lose a `:` suffix, so
+/// that script names like `migrate:status` stay whole.
 pub(crate) fn base_name(word: &str) -> &str {
-    let base = word.rsplit('/').next().unwrap_or(word);
-    base.split(':').next().unwrap_or(base)
+    match word.rsplit_once('/') {
+        Some((_, base)) => base.split(':').next().unwrap_or(base),
+        None => word,
+    }
 }
 
 /// Classifies the first word of `argv` (which must not be empty).
@@ -54,64 +58,16 @@ pub(crate) fn step(argv: &[String]) -> Step {
             Some(script) => Step::Shell(script.to_owned()),
             None => operand(argv, skip_options(argv, 1, &ENV)),
         },
-        "exec" => operand(
-            argv,
-            skip_options(
-                argv,
-                1,
-                &Options {
-                    short: "a",
-                    long: &[],
-                },
-            ),
-        ),
-        "nice" => operand(
-            argv,
-            skip_options(
-                argv,
-                1,
-                &Options {
-                    short: "n",
-                    long: &["--adjustment"],
-                },
-            ),
-        ),
-        "ionice" => operand(
-            argv,
-            skip_options(
-                argv,
-                1,
-                &Options {
-                    short: "cnpt",
-                    long: &["--class", "--classdata"],
-                },
-            ),
-        ),
-        "stdbuf" => operand(
-            argv,
-            skip_options(
-                argv,
-                1,
-                &Options {
-                    short: "ioe",
-                    long: &[],
-                },
-            ),
-        ),
-        "time" => operand(
-            argv,
-            skip_options(
-                argv,
-                1,
-                &Options {
-                    short: "of",
-                    long: &["--output", "--format"],
-                },
-            ),
-        ),
+        "exec" => after_options(argv, "a", &[]),
+        "nice" => after_options(argv, "n", &["--adjustment"]),
+        "ionice" => after_options(argv, "cnpt", &["--class", "--classdata"]),
+        "stdbuf" => after_options(argv, "ioe", &[]),
+        "time" => after_options(argv, "of", &["--output", "--format"]),
         "command" if argv.get(1).is_some_and(|a| a == "-v" || a == "-V") => Step::Nothing,
-        "nohup" | "setsid" | "chronic" | "command" | "builtin" | "sail" => {
-            operand(argv, skip_options(argv, 1, &FLAGS))
+        // `leader_only` is the AL1 helper that ran its arguments on the leader only;
+        // eb-facts.md §4.4 finds no trace of it on AL2/AL2023, so it is no guard.
+        "nohup" | "setsid" | "chronic" | "command" | "builtin" | "sail" | "leader_only" => {
+            after_options(argv, "", &[])
         }
         "timeout" => operand(argv, skip_options(argv, 1, &TIMEOUT) + 1),
         "flock" => match option_value(argv, &FLOCK, 'c', "--command", 1) {
@@ -132,11 +88,12 @@ pub(crate) fn step(argv: &[String]) -> Step {
         "yarn" | "pnpm" | "bun" => yarn_like(argv),
         "poetry" | "pipenv" | "pdm" | "hatch" | "rye" => subcommand(argv, &["run"], &FLAGS),
         "uv" => subcommand(argv, &["run"], &UV),
-        "php" => interpreter(argv, &PHP, &['r']),
-        "node" | "nodejs" | "ts-node" | "tsx" => interpreter(argv, &NODE, &['e', 'p']),
-        "ruby" | "jruby" => interpreter(argv, &RUBY, &['e']),
-        _ if is_python(name) => interpreter(argv, &PYTHON, &['c']),
-        _ if is_interpreter_variable(first) => operand(argv, skip_options(argv, 1, &FLAGS)),
+        "ts-node" | "tsx" => interpreter(argv, &NODE, &['e', 'p']),
+        _ if is_versioned(name, &["php"]) => interpreter(argv, &PHP, &['r']),
+        _ if is_versioned(name, &["node", "nodejs"]) => interpreter(argv, &NODE, &['e', 'p']),
+        _ if is_versioned(name, &["ruby", "jruby"]) => interpreter(argv, &RUBY, &['e']),
+        _ if is_versioned(name, &["python", "pypy"]) => interpreter(argv, &PYTHON, &['c']),
+        _ if is_interpreter_variable(first) => after_options(argv, "", &[]),
         _ => Step::Program,
     }
 }
@@ -372,6 +329,12 @@ fn option_value<'a>(
     None
 }
 
+/// The command after a wrapper's options, given the short and long options that
+/// take a value.
+fn after_options(argv: &[String], short: &'static str, long: &'static [&'static str]) -> Step {
+    operand(argv, skip_options(argv, 1, &Options { short, long }))
+}
+
 fn operand(argv: &[String], at: usize) -> Step {
     if at > 0 && at < argv.len() {
         Step::Skip(at)
@@ -423,11 +386,14 @@ fn is_interpreter_variable(word: &str) -> bool {
     })
 }
 
-/// `python`, `python3`, `python3.12`, `pypy3`.
-fn is_python(name: &str) -> bool {
-    ["python", "pypy"].iter().any(|p| {
-        name.strip_prefix(p)
-            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+/// One of `names`, optionally with a version: `python3.12`, `pypy3`, `php8.2`,
+/// `php-8.3`, `ruby3.2`.
+fn is_versioned(name: &str, names: &[&str]) -> bool {
+    names.iter().any(|n| {
+        name.strip_prefix(n).is_some_and(|v| {
+            v.chars()
+                .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        })
     })
 }
 

@@ -92,8 +92,18 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, ParseError> {
         }
         let (event, span) = item.map_err(|e| {
             let at = builder.tab_before(builder.offset(e.marker()));
+            let info = e.info();
+            // The parser stops at the nesting limit ("recursion limit exceeded"); say what that means.
+            let message = if info.contains("recursion limit") {
+                format!(
+                    "this value nests deeper than {} levels; ebguard stops here, and real EB configuration is never this deep",
+                    limits.max_depth
+                )
+            } else {
+                format!("invalid YAML/JSON: {info}")
+            };
             ParseError {
-                message: e.info(),
+                message,
                 span: at..builder.next_char_end(at),
             }
         })?;
@@ -257,9 +267,23 @@ impl Builder<'_> {
     }
 
     fn close(&mut self, frame: Frame, end: usize) -> NodeId {
-        let (id, kind) = match frame {
-            Frame::Sequence { id, items } => (id, NodeKind::Sequence(items)),
-            Frame::Mapping { id, pairs, .. } => (id, NodeKind::Mapping(pairs)),
+        let (id, kind, last) = match frame {
+            Frame::Sequence { id, items } => {
+                let last = items.last().copied();
+                (id, NodeKind::Sequence(items), last)
+            }
+            Frame::Mapping { id, pairs, .. } => {
+                let last = pairs.last().map(|&(_, v)| v);
+                (id, NodeKind::Mapping(pairs), last)
+            }
+        };
+        let start = self.doc.nodes[id.0].span.start;
+        let flow = matches!(self.text.as_bytes().get(start), Some(b'[' | b'{'));
+        // A block collection's end event sits at the next token, possibly lines further on;
+        // it ends where its last entry ends, so findings never underline the next key.
+        let end = match last {
+            Some(last) if !flow => self.doc.nodes[last.0].span.end,
+            _ => end,
         };
         let node = &mut self.doc.nodes[id.0];
         node.span.end = node.span.end.max(end);

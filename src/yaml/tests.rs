@@ -119,6 +119,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     let text = "[".repeat(100_000);
     let err = parse(&text, Limits::default()).unwrap_err();
     assert!(err.span.start <= 200, "{err:?}");
+    assert!(err.message.contains("deeper than 128 levels"), "{err:?}");
 }
 
 #[test]
@@ -131,4 +132,18 @@ fn a_second_document_is_an_error() {
 fn empty_file_has_no_root() {
     assert!(doc("").root().is_none());
     assert!(doc("# only a comment\n").root().is_none());
+}
+
+#[test]
+fn block_collections_end_with_their_last_entry() {
+    let text = "commands:\n  - yum install -y git\n\ncontainer_commands:\n  a:\n    command: {run: x}\n  b: {}\n";
+    let d = doc(text);
+    let r = d.root().unwrap();
+    assert_eq!(
+        &text[r.get("commands").unwrap().span()],
+        "- yum install -y git"
+    );
+    let a = r.get("container_commands").unwrap().get("a").unwrap();
+    assert_eq!(&text[a.span()], "command: {run: x}");
+    assert_eq!(&text[a.get("command").unwrap().span()], "{run: x}");
 }

@@ -85,3 +85,7 @@ pub fn shared() -> Option<PathBuf> {
         None
     }
 }
+
+mod db;
+#[allow(unused_imports)] // only the migrate_* tests use the database helpers
+pub use db::*;

@@ -1,0 +1,297 @@
+//! Inline suppressions: `# ebguard: ignore[EB001] reason` on the finding's line, or alone on
+//! the line above it, in `.ebextensions/*.config` files and in hook scripts. Applied after the
+//! rules ran; suppressions that silence nothing (EB900) or cannot be read (EB901) are reported
+//! so they do not outlive the problem they were written for.
+
+use std::ops::Range;
+
+use crate::finding::Finding;
+use crate::model::Bundle;
+use crate::rules::{self, Rule};
+use crate::source::{Location, SourceFile};
+
+const MARKER: &str = "ebguard:";
+
+/// Rules a suppression names, with each ID's byte range in the file.
+type Named = Vec<(&'static Rule, Range<usize>)>;
+
+/// One `# ebguard: ...` comment.
+#[derive(Debug)]
+struct Suppression {
+    location: Location,
+    /// Whether nothing but the comment is on its line, so it also covers the next line.
+    own_line: bool,
+    rules: Named,
+}
+
+impl Suppression {
+    fn covers(&self, finding: &Finding) -> bool {
+        let line = self.location.start.line;
+        finding.location.path == self.location.path
+            && (finding.location.start.line == line
+                || (self.own_line && finding.location.start.line == line + 1))
+    }
+}
+
+/// Why a comment that starts with `ebguard:` is not a suppression.
+type Malformed = (Range<usize>, String);
+
+/// Reads the directive in the comment text `text` (after `#`), which starts at byte `at` of
+/// its file. `None` when the comment is not meant for ebguard.
+fn parse(text: &str, at: usize) -> Option<Result<Named, Malformed>> {
+    let rest = text.trim_start().strip_prefix(MARKER)?;
+    let whole = at..at + text.trim_end().len();
+    let offset = |s: &str| at + (s.as_ptr() as usize - text.as_ptr() as usize);
+    let directive = rest.trim_start();
+    let Some(list) = directive.strip_prefix("ignore[") else {
+        return Some(Err((
+            whole,
+            "an ebguard comment must read `ebguard: ignore[EB001] reason`".into(),
+        )));
+    };
+    let Some((ids, reason)) = list.split_once(']') else {
+        return Some(Err((
+            whole,
+            "the rule list is missing its closing `]`".into(),
+        )));
+    };
+    let mut rules = Vec::new();
+    for id in ids.split(',') {
+        let trimmed = id.trim();
+        let start = offset(id) + (id.len() - id.trim_start().len());
+        let span = start..start + trimmed.len();
+        if trimmed.is_empty() {
+            return Some(Err((
+                whole,
+                "the rule list has an empty entry; name rules as in `ignore[EB001,EB008]`".into(),
+            )));
+        }
+        match rules::by_id(trimmed) {
+            Some(rule) => rules.push((rule, span)),
+            None => {
+                return Some(Err((
+                    span,
+                    format!("`{trimmed}` is not a rule ID; `ebguard rules` lists them"),
+                )))
+            }
+        }
+    }
+    if reason.trim().is_empty() {
+        return Some(Err((
+            whole,
+            "the suppression gives no reason; say why after the `]` so reviewers can judge it"
+                .into(),
+        )));
+    }
+    Some(Ok(rules))
+}
+
+/// `#` comments in a shell script that may hold a directive: a `#` at the start of a word,
+/// outside single and double quotes (tracked per line, which is enough for comments that
+/// stand alone or end a command line). Returns (text after `#`, its offset, own line).
+fn shell_comments(script: &str) -> Vec<(&str, usize, bool)> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in script.split_inclusive('\n') {
+        let mut quote = None;
+        let mut prev = b' ';
+        for (i, &b) in line.as_bytes().iter().enumerate() {
+            match (quote, b) {
+                (Some(q), _) if b == q && !(q == b'"' && prev == b'\\') => quote = None,
+                (Some(_), _) => {}
+                (None, b'\'' | b'"') if prev != b'\\' => quote = Some(b),
+                (None, b'#') if prev.is_ascii_whitespace() || i == 0 => {
+                    let text = line[i + 1..].trim_end_matches(['\n', '\r']);
+                    if text.contains(MARKER) {
+                        let own_line = line[..i].trim().is_empty();
+                        out.push((text, line_start + i + 1, own_line));
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            prev = b;
+        }
+        line_start += line.len();
+    }
+    out
+}
+
+fn own_line(source: &SourceFile, hash: usize) -> bool {
+    let line = source.lines.position(&source.text, hash).line;
+    let start = source.lines.line_span(&source.text, line).start;
+    source.text[start..hash.min(source.text.len())]
+        .trim()
+        .is_empty()
+}
+
+/// Every `# ebguard:` comment of the bundle: the suppressions, and EB901 findings for those
+/// that cannot be read.
+fn directives(bundle: &Bundle) -> (Vec<Suppression>, Vec<Finding>) {
+    let mut suppressions = Vec::new();
+    let mut problems = Vec::new();
+    let mut read = |source: &SourceFile, text: &str, at: usize, own: bool| match parse(text, at) {
+        None => {}
+        Some(Ok(rules)) => suppressions.push(Suppression {
+            location: source.location(at - 1..at + text.trim_end().len()),
+            own_line: own,
+            rules,
+        }),
+        Some(Err((span, message))) => problems.push(
+            Finding::new(
+                &rules::eb901_invalid_suppression::RULE,
+                source.location(span),
+                message,
+            )
+            .label("not a suppression")
+            .help("write `# ebguard: ignore[EB001] why this is safe`"),
+        ),
+    };
+    for config in &bundle.configs {
+        for comment in &config.doc.comments {
+            // The comment's span starts at `#`; its text is what follows.
+            let at = comment.span.start + 1;
+            read(
+                &config.source,
+                &comment.text,
+                at,
+                own_line(&config.source, comment.span.start),
+            );
+        }
+    }
+    for hook in &bundle.hooks {
+        if let Some(script) = hook.script() {
+            for (text, at, own) in shell_comments(script) {
+                read(&hook.source, text, at, own);
+            }
+        }
+    }
+    (suppressions, problems)
+}
+
+/// EB901: the `# ebguard:` comments that are not suppressions.
+pub fn malformed(bundle: &Bundle) -> Vec<Finding> {
+    directives(bundle).1
+}
+
+/// What the suppressions of one bundle did to its findings.
+pub struct Applied {
+    /// Findings no suppression covers, plus EB900 findings.
+    pub findings: Vec<Finding>,
+    pub suppressed: Vec<Finding>,
+}
+
+/// Removes the findings that a suppression covers and reports unused suppressions (EB900).
+/// `enabled` tells whether a rule ran, so a suppression of a rule the configuration turned off
+/// is not reported as unused. EB900 needs every other rule's findings, so it is reported here
+/// rather than by its rule's check.
+pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) -> bool) -> Applied {
+    let (suppressions, _) = directives(bundle);
+    let mut used = vec![Vec::new(); suppressions.len()];
+    for (s, u) in suppressions.iter().zip(&mut used) {
+        *u = vec![false; s.rules.len()];
+    }
+    let mut kept = Vec::new();
+    let mut suppressed = Vec::new();
+    for finding in findings {
+        let mut hit = false;
+        for (s, u) in suppressions.iter().zip(&mut used) {
+            if !s.covers(&finding) {
+                continue;
+            }
+            for ((rule, _), used) in s.rules.iter().zip(u.iter_mut()) {
+                if rule.id == finding.rule.id {
+                    *used = true;
+                    hit = true;
+                }
+            }
+        }
+        if hit {
+            suppressed.push(finding);
+        } else {
+            kept.push(finding);
+        }
+    }
+    let source_of = |path: &str| {
+        bundle
+            .configs
+            .iter()
+            .map(|c| &c.source)
+            .chain(bundle.hooks.iter().map(|h| &h.source))
+            .find(|s| s.path == path)
+    };
+    let unused = &rules::eb900_unused_suppression::RULE;
+    for (s, u) in suppressions.iter().zip(&used) {
+        for ((rule, span), used) in s.rules.iter().zip(u) {
+            if *used || !enabled(rule) {
+                continue;
+            }
+            let Some(source) = source_of(&s.location.path) else {
+                continue;
+            };
+            kept.push(
+                Finding::new(
+                    unused,
+                    source.location(span.clone()),
+                    format!(
+                        "this suppression of {} matches no {} finding on its line{}",
+                        rule.id,
+                        rule.id,
+                        if s.own_line { " or the next" } else { "" }
+                    ),
+                )
+                .label("suppresses nothing")
+                .help("remove it if the problem is fixed, or move it onto the finding's line or the line above"),
+            );
+        }
+    }
+    if !enabled(unused) {
+        kept.retain(|f| f.rule != unused);
+    }
+    Applied {
+        findings: kept,
+        suppressed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directives_name_rules_and_give_a_reason() {
+        let text = " ebguard: ignore[EB001, EB008] runs once from CI";
+        let rules = parse(text, 10).unwrap().unwrap();
+        let ids: Vec<_> = rules.iter().map(|(r, _)| r.id).collect();
+        assert_eq!(ids, ["EB001", "EB008"]);
+        assert_eq!(&text[rules[1].1.start - 10..rules[1].1.end - 10], "EB008");
+        assert!(parse(" just a comment", 0).is_none());
+    }
+
+    #[test]
+    fn malformed_directives_say_what_is_wrong() {
+        for (text, expected) in [
+            (" ebguard: disable[EB001] x", "must read"),
+            (" ebguard: ignore[EB001 x", "closing"),
+            (" ebguard: ignore[EB001,] x", "empty entry"),
+            (" ebguard: ignore[EB999] x", "`EB999` is not a rule ID"),
+            (" ebguard: ignore[EB001]", "no reason"),
+        ] {
+            let (_, message) = parse(text, 0).unwrap().unwrap_err();
+            assert!(message.contains(expected), "{text}: {message}");
+        }
+    }
+
+    #[test]
+    fn shell_comments_skip_quoted_hashes() {
+        let script = "#!/bin/sh\necho '# ebguard: no' # ebguard: ignore[EB001] a\n  # ebguard: x\nfoo#ebguard: not a comment\n";
+        let found: Vec<_> = shell_comments(script)
+            .into_iter()
+            .map(|(t, _, own)| (t, own))
+            .collect();
+        assert_eq!(
+            found,
+            [(" ebguard: ignore[EB001] a", false), (" ebguard: x", true)]
+        );
+    }
+}

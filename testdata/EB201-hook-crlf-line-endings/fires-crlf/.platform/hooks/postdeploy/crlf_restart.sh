@@ -1,0 +1,2 @@
+#!/bin/bash
+supervisorctl restart all
