@@ -3,11 +3,10 @@
 //! `language: rust`) and runs it against a temporary repository holding a bad and a good
 //! bundle.
 //!
-//! `pre-commit` comes from `EBGUARD_TEST_PRECOMMIT` (a path to the executable; CI installs it
-//! into a virtualenv), or else from a throw-away virtualenv this test creates with
-//! `pip install pre-commit` (kept under `target/tmp` for the next run). Without either, the
-//! test is skipped with a message, except under CI, where it fails. It takes minutes: each
-//! `try-repo` call builds ebguard in release mode.
+//! `pre-commit` comes from `EBGUARD_TEST_PRECOMMIT` (a path to the executable; `.ci/run`
+//! installs it into a throw-away virtualenv). Without it the test is skipped with a message,
+//! except under CI, where it fails. It takes minutes: each `try-repo` call builds ebguard in
+//! release mode.
 
 mod common;
 
@@ -36,23 +35,9 @@ fn work_dir() -> PathBuf {
 
 /// The `pre-commit` executable, or why there is none.
 fn pre_commit() -> Result<PathBuf, String> {
-    if let Some(path) = std::env::var_os("EBGUARD_TEST_PRECOMMIT") {
-        return Ok(PathBuf::from(path));
-    }
-    let venv = work_dir().join("venv");
-    let exe = venv.join("bin/pre-commit");
-    if exe.is_file() {
-        return Ok(exe);
-    }
-    let made = run(Command::new("python3").args(["-m", "venv"]).arg(&venv));
-    if !made.status.success() {
-        return Err(format!("python3 -m venv failed: {}", text(&made)));
-    }
-    let pip = run(Command::new(venv.join("bin/pip")).args(["install", "-q", "pre-commit"]));
-    if !pip.status.success() {
-        return Err(format!("pip install pre-commit failed: {}", text(&pip)));
-    }
-    Ok(exe)
+    std::env::var_os("EBGUARD_TEST_PRECOMMIT")
+        .map(PathBuf::from)
+        .ok_or_else(|| "EBGUARD_TEST_PRECOMMIT is not set".to_string())
 }
 
 /// A git repository holding this working tree as it is (tracked and untracked files, not
@@ -149,6 +134,9 @@ fn pre_commit_try_repo_lints_the_bundles_of_the_changed_files() {
             .env("CARGO_TARGET_DIR", work.join("cargo-target"))
             .env("CARGO_PROFILE_RELEASE_LTO", "false")
             .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+            // The hook's behaviour is under test, not its speed: an unoptimised build is
+            // several times quicker on CI's two cores.
+            .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
             .env("NO_COLOR", "1"));
         (out.status.code(), text(&out))
     };
