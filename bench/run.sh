@@ -68,8 +68,8 @@ print(r["mean"], r["stddev"] or 0, r["user"] + r["system"])
 EOF
 }
 
-echo "| input | config files | hooks | MB | check wall (ms) | check CPU (ms) | parse-only wall (ms) | check / parse-only | files/s | MB/s | peak RSS (MB) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| input | config files | hooks | MB | check wall (ms) | check CPU (ms) | parse-only wall (ms) | parse-only CPU (ms) | check / parse-only (wall, CPU) | files/s | MB/s | peak RSS (MB) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for name in small $(for n in $SIZES; do echo "repo-$n"; done); do
   dir="$OUT/$name"
   read -r configs hooks bytes <<< "$(measure_input "$dir")"
@@ -78,15 +78,17 @@ for name in small $(for n in $SIZES; do echo "repo-$n"; done); do
     "$BIN check --format json --fail-on never $dir" \
     "$BIN check --format json --fail-on never --parse-only $dir" > /dev/null
   read -r check check_sd check_cpu <<< "$(stats "$json" 0)"
-  read -r parse parse_sd _ <<< "$(stats "$json" 1)"
+  read -r parse parse_sd parse_cpu <<< "$(stats "$json" 1)"
   rss=$(peak_rss_kb "$BIN" check --format json --fail-on never "$dir")
-  python3 - "$name" "$configs" "$hooks" "$bytes" "$check" "$check_sd" "$check_cpu" "$parse" "$parse_sd" "$rss" << 'EOF'
+  python3 - "$name" "$configs" "$hooks" "$bytes" "$check" "$check_sd" "$check_cpu" "$parse" "$parse_sd" "$parse_cpu" "$rss" << 'EOF'
 import sys
-name, configs, hooks, size, check, check_sd, check_cpu, parse, parse_sd, rss = sys.argv[1:]
+name, configs, hooks, size, check, check_sd, check_cpu, parse, parse_sd, parse_cpu, rss = sys.argv[1:]
 configs, hooks, size, rss = int(configs), int(hooks), int(size), int(rss)
-check, check_sd, check_cpu, parse, parse_sd = map(float, (check, check_sd, check_cpu, parse, parse_sd))
+check, check_sd, check_cpu, parse, parse_sd, parse_cpu = map(
+    float, (check, check_sd, check_cpu, parse, parse_sd, parse_cpu))
 print(f"| {name} | {configs} | {hooks} | {size / 1e6:.2f} | {check * 1e3:.1f} ± {check_sd * 1e3:.1f} "
-      f"| {check_cpu * 1e3:.1f} | {parse * 1e3:.1f} ± {parse_sd * 1e3:.1f} | {check / parse:.2f} | {configs / check:,.0f} "
+      f"| {check_cpu * 1e3:.1f} | {parse * 1e3:.1f} ± {parse_sd * 1e3:.1f} | {parse_cpu * 1e3:.1f} "
+      f"| {check / parse:.2f}, {check_cpu / parse_cpu:.2f} | {configs / check:,.0f} "
       f"| {size / 1e6 / check:.1f} | {rss / 1024:.1f} |")
 EOF
 done

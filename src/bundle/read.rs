@@ -49,7 +49,8 @@ fn read_limited(path: &Path) -> (Bytes, Option<u32>) {
             "not a regular file (a FIFO, socket or device); EB can only ship regular files";
         return (Bytes::Problem(reason.into()), mode);
     }
-    let mut buf = Vec::new();
+    // Sized from the metadata, so a file is read in one go rather than in growing chunks.
+    let mut buf = Vec::with_capacity(meta.len().min(MAX_FILE_BYTES) as usize + 1);
     let file = match fs::File::open(path) {
         Ok(file) => file,
         Err(e) => return (Bytes::Problem(format!("cannot read: {e}")), mode),

@@ -10,7 +10,7 @@ pub static RULE: Rule = Rule {
     id: "EB000",
     name: "internal-error",
     severity: Severity::Error,
-    summary: "ebguard hit a bug of its own on this file; the file was not checked",
+    summary: "ebguard hit a bug of its own; the file or rule it hit was not checked",
     doc: include_str!("../../rules/EB000-internal-error.md"),
     check,
 };
