@@ -6,6 +6,7 @@
 pub mod baseline;
 pub mod bundle;
 pub mod config;
+pub mod deploy;
 pub mod finding;
 pub mod guard;
 #[doc(hidden)]

@@ -8,11 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use ebguard::baseline::Baseline;
-use ebguard::bundle::shipped::{self, Upload};
-use ebguard::bundle::BundleRoot;
-use ebguard::config::Config;
 use ebguard::finding::Severity;
-use ebguard::model::ModeOrigin;
 use ebguard::rules;
 use ebguard::{Options, Outcome};
 
@@ -210,11 +206,6 @@ fn check(args: CheckArgs) -> ExitCode {
     ExitCode::from(args.options.report(&outcome))
 }
 
-/// `../..` for a project root `depth` directories above the current one; empty for `.`.
-fn up(depth: usize) -> String {
-    vec![".."; depth].join("/")
-}
-
 fn deploy(mut args: DeployArgs) -> ExitCode {
     if args.options.write_baseline.is_some() {
         eprintln!("ebguard: `deploy` does not write baselines; run `ebguard check --write-baseline FILE` first");
@@ -239,35 +230,20 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let root = shipped::project_root(&cwd);
     // `eb deploy --staged` given after `--` changes what is uploaded just the same.
     let staged = args.staged || args.eb_args.iter().any(|a| a == "--staged");
-    let shipped = match shipped::materialise(&root, staged) {
-        Ok(shipped) => shipped,
+    let linted = match ebguard::deploy::lint(&cwd, staged, args.options.to_options()) {
+        Ok(linted) => linted,
         Err(e) => {
             eprintln!("ebguard: cannot tell what `eb deploy` would upload, so `eb deploy` was not run: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    let mut options = args.options.to_options();
-    if options.config.is_none() {
-        options.config = Config::find(&root);
-    }
-    if matches!(shipped.upload, Upload::GitHead | Upload::GitIndex) {
-        options.mode_origin = Some(ModeOrigin::GitIndex);
-    }
-    let depth = cwd.components().count() - root.components().count();
-    let roots = [BundleRoot {
-        dir: shipped.copy.path().to_path_buf(),
-        display: up(depth),
-        // EB reads only the project root's bundle.
-        enclosing: None,
-    }];
-    let outcome = ebguard::check_roots(&roots, Vec::new(), &options);
-    let outcome = args.options.with_baseline(outcome);
+    let upload = linted.upload;
+    let outcome = args.options.with_baseline(linted.outcome);
     eprintln!(
         "ebguard: linted what `eb deploy` uploads: {}",
-        shipped.upload.describe()
+        upload.describe()
     );
     let code = args.options.report(&outcome);
     if code != 0 {
@@ -279,7 +255,6 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
         eprintln!("ebguard: `eb deploy` was not run: {why}");
         return ExitCode::from(code);
     }
-    drop(shipped);
     exec_eb(&args)
 }
 
