@@ -89,7 +89,13 @@ pub struct Config {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let shown = path.to_string_lossy().replace('\\', "/");
+        // A file found above the bundle has an absolute path; shown from here it is shorter.
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let shown = path
+            .strip_prefix(&cwd)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
             path: shown.clone(),
             line: 0,

@@ -22,7 +22,7 @@ pub mod suppress;
 pub mod yaml;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use bundle::BundleRoot;
 use config::Config;
@@ -100,18 +100,6 @@ impl Configs {
         }
         self.by_path[&path]
     }
-}
-
-/// The file a finding's display path names, on disk.
-fn file_of(root: &BundleRoot, display: &str) -> PathBuf {
-    let rel = if root.display.is_empty() {
-        display
-    } else {
-        display
-            .strip_prefix(&root.display)
-            .map_or(display, |r| r.trim_start_matches('/'))
-    };
-    root.dir.join(rel)
 }
 
 /// Finds every bundle under `paths`, models it and runs the rules its configuration enables,
@@ -214,7 +202,9 @@ fn check_bundle(
             .collect()
     };
     let mut findings = rules::check_with(&bundle, &settings, &enabled);
-    findings.retain(|f| !config.excluded(&file_of(root, &f.location.path)));
+    // Display paths are relative to the current directory (or absolute), so they name the
+    // real file even when the bundle was read from a copy (`ebguard deploy`).
+    findings.retain(|f| !config.excluded(Path::new(&f.location.path)));
     let mut suppressed = Vec::new();
     if !options.no_ignores {
         let applied = suppress::apply(&bundle, findings, &|r| config.enabled(r));

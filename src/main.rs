@@ -215,7 +215,23 @@ fn up(depth: usize) -> String {
     vec![".."; depth].join("/")
 }
 
-fn deploy(args: DeployArgs) -> ExitCode {
+fn deploy(mut args: DeployArgs) -> ExitCode {
+    if args.options.write_baseline.is_some() {
+        eprintln!("ebguard: `deploy` does not write baselines; run `ebguard check --write-baseline FILE` first");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    // Unlike `check --format sarif`, a deployment gate always stops on errors unless told.
+    args.options.fail_on.get_or_insert(FailOn::Error);
+    // `--version` deploys an application version already uploaded, `--source` one built
+    // from CodeCommit (EB CLI `controllers/deploy.py`): nothing local is uploaded.
+    if let Some(flag) = args.eb_args.iter().find_map(|a| {
+        ["--version", "--source"]
+            .into_iter()
+            .find(|f| a == f || a.starts_with(&format!("{f}=")))
+    }) {
+        eprintln!("ebguard: `eb deploy {flag}` uploads nothing from this directory, so there is nothing to lint; running `eb deploy`");
+        return exec_eb(&args);
+    }
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(e) => {
@@ -244,6 +260,7 @@ fn deploy(args: DeployArgs) -> ExitCode {
     let roots = [BundleRoot {
         dir: shipped.copy.path().to_path_buf(),
         display: up(depth),
+        // EB reads only the project root's bundle.
         enclosing: None,
     }];
     let outcome = ebguard::check_roots(&roots, Vec::new(), &options);
@@ -263,6 +280,12 @@ fn deploy(args: DeployArgs) -> ExitCode {
         return ExitCode::from(code);
     }
     drop(shipped);
+    exec_eb(&args)
+}
+
+/// Replaces this process with `eb deploy` and the arguments given after `--`: `eb` gets the
+/// terminal and signals, and its exit code is ours. Returns only if `eb` cannot be run.
+fn exec_eb(args: &DeployArgs) -> ExitCode {
     let mut eb = std::process::Command::new("eb");
     eb.arg("deploy");
     if args.staged {
@@ -270,7 +293,6 @@ fn deploy(args: DeployArgs) -> ExitCode {
     }
     eb.args(&args.eb_args);
     let _ = std::io::stdout().flush();
-    // `exec`: `eb` gets the terminal and signals, and its exit code is ours.
     let error = eb.exec();
     eprintln!("ebguard: cannot run `eb` (is the EB CLI installed and on PATH?): {error}");
     ExitCode::from(EXIT_USAGE)

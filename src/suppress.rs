@@ -21,15 +21,18 @@ struct Suppression {
     location: Location,
     /// Whether nothing but the comment is on its line, so it also covers the next line.
     own_line: bool,
+    /// Whether it stands alone right below a hook's `#!` line, so it also covers line 1, where
+    /// findings about the whole hook (mode, line endings, shebang) point and no comment fits.
+    below_shebang: bool,
     rules: Named,
 }
 
 impl Suppression {
     fn covers(&self, finding: &Finding) -> bool {
         let line = self.location.start.line;
+        let at = finding.location.start.line;
         finding.location.path == self.location.path
-            && (finding.location.start.line == line
-                || (self.own_line && finding.location.start.line == line + 1))
+            && (at == line || (self.own_line && at == line + 1) || (self.below_shebang && at == 1))
     }
 }
 
@@ -132,11 +135,16 @@ fn directives(bundle: &Bundle) -> (Vec<Suppression>, Vec<Finding>) {
     let mut problems = Vec::new();
     let mut read = |source: &SourceFile, text: &str, at: usize, own: bool| match parse(text, at) {
         None => {}
-        Some(Ok(rules)) => suppressions.push(Suppression {
-            location: source.location(at - 1..at + text.trim_end().len()),
-            own_line: own,
-            rules,
-        }),
+        Some(Ok(rules)) => {
+            let location = source.location(at - 1..at + text.trim_end().len());
+            let below_shebang = own && location.start.line == 2 && source.text.starts_with("#!");
+            suppressions.push(Suppression {
+                location,
+                own_line: own,
+                below_shebang,
+                rules,
+            })
+        }
         Some(Err((span, message))) => problems.push(
             Finding::new(
                 &rules::eb901_invalid_suppression::RULE,
@@ -237,7 +245,11 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
                         "this suppression of {} matches no {} finding on its line{}",
                         rule.id,
                         rule.id,
-                        if s.own_line { " or the next" } else { "" }
+                        match (s.below_shebang, s.own_line) {
+                            (true, _) => ", the next, or the `#!` line",
+                            (false, true) => " or the next",
+                            (false, false) => "",
+                        }
                     ),
                 )
                 .label("suppresses nothing")

@@ -6,6 +6,7 @@ use std::fs;
 use std::path::Path;
 
 use common::ebguard;
+use ebguard::config::FILE_NAME;
 
 const MIGRATE: &str =
     "container_commands:\n  01_migrate:\n    command: python3 manage.py migrate\n    ignoreErrors: true\n";
@@ -13,6 +14,10 @@ const MIGRATE: &str =
 fn bundle(dir: &Path, config: &str) {
     fs::create_dir_all(dir.join(".ebextensions")).unwrap();
     fs::write(dir.join(".ebextensions/01_app.config"), config).unwrap();
+}
+
+fn write_config(dir: &Path, text: &str) {
+    fs::write(dir.join(FILE_NAME), text).unwrap();
 }
 
 fn rules_of(dir: &Path, args: &[&str]) -> Vec<String> {
@@ -45,14 +50,13 @@ fn the_config_next_to_the_bundle_or_up_to_the_git_root_applies() {
         rules_of(repo.path(), &["."]),
         ["EB001 error", "EB008 warning"]
     );
-    fs::write(
-        repo.path().join("ebguard.toml"),
+    write_config(
+        repo.path(),
         "ignore = [\"EB001\"]\n[rules.EB008]\nseverity = \"error\"\n",
-    )
-    .unwrap();
+    );
     assert_eq!(rules_of(repo.path(), &["."]), ["EB008 error"]);
     // The bundle's own file wins over the repository's.
-    fs::write(app.join("ebguard.toml"), "select = [\"EB001\"]\n").unwrap();
+    write_config(&app, "select = [\"EB001\"]\n");
     assert_eq!(rules_of(repo.path(), &["."]), ["EB001 error"]);
     // --config replaces both.
     fs::write(
@@ -69,7 +73,7 @@ fn the_config_next_to_the_bundle_or_up_to_the_git_root_applies() {
 #[test]
 fn the_search_stops_at_the_git_root() {
     let outer = tempfile::tempdir().unwrap();
-    fs::write(outer.path().join("ebguard.toml"), "ignore = [\"EB\"]\n").unwrap();
+    write_config(outer.path(), "ignore = [\"EB\"]\n");
     let repo = outer.path().join("repo");
     fs::create_dir_all(repo.join(".git")).unwrap();
     bundle(&repo, MIGRATE);
@@ -80,11 +84,7 @@ fn the_search_stops_at_the_git_root() {
 fn unknown_keys_stop_the_run_with_their_position() {
     let dir = tempfile::tempdir().unwrap();
     bundle(dir.path(), MIGRATE);
-    fs::write(
-        dir.path().join("ebguard.toml"),
-        "select = [\"EB001\"]\nmin-timeout = 900\n",
-    )
-    .unwrap();
+    write_config(dir.path(), "select = [\"EB001\"]\nmin-timeout = 900\n");
     let run = ebguard(dir.path(), &["check", "."]);
     assert_eq!(run.code, 2);
     assert!(run.stdout.contains("ebguard.toml:2:1"), "{}", run.stdout);
@@ -99,11 +99,10 @@ fn migration_patterns_teach_in_house_scripts() {
         "container_commands:\n  01_migrate:\n    command: ./bin/migrate.sh production\n",
     );
     assert!(rules_of(dir.path(), &["."]).is_empty());
-    fs::write(
-        dir.path().join("ebguard.toml"),
+    write_config(
+        dir.path(),
         "migration-patterns = ['^\\./bin/migrate\\.sh']\n",
-    )
-    .unwrap();
+    );
     assert_eq!(rules_of(dir.path(), &["."]), ["EB001 error"]);
 }
 
@@ -113,20 +112,12 @@ fn excluded_paths_are_skipped() {
     fs::create_dir(repo.path().join(".git")).unwrap();
     bundle(&repo.path().join("app"), MIGRATE);
     bundle(&repo.path().join("tests/fixtures/broken"), MIGRATE);
-    fs::write(
-        repo.path().join("ebguard.toml"),
-        "exclude = [\"tests/fixtures\"]\n",
-    )
-    .unwrap();
+    write_config(repo.path(), "exclude = [\"tests/fixtures\"]\n");
     assert_eq!(
         rules_of(repo.path(), &["."]),
         ["EB001 error", "EB008 warning"]
     );
-    fs::write(
-        repo.path().join("ebguard.toml"),
-        "exclude = [\"**/*.config\"]\n",
-    )
-    .unwrap();
+    write_config(repo.path(), "exclude = [\"**/*.config\"]\n");
     assert!(rules_of(repo.path(), &["."]).is_empty());
 }
 
@@ -142,4 +133,17 @@ fn no_ignores_turns_suppressions_off() {
         rules_of(dir.path(), &["--no-ignores", "."]),
         ["EB001 error"]
     );
+}
+
+#[test]
+fn min_deploy_timeout_raises_eb002s_floor_and_the_flag_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    bundle(
+        dir.path(),
+        "option_settings:\n  aws:elasticbeanstalk:command:\n    Timeout: 900\ncontainer_commands:\n  01_migrate:\n    command: python3 manage.py migrate\n    leader_only: true\n",
+    );
+    assert!(rules_of(dir.path(), &["."]).is_empty());
+    write_config(dir.path(), "min-deploy-timeout = 1800\n");
+    assert_eq!(rules_of(dir.path(), &["."]), ["EB002 warning"]);
+    assert!(rules_of(dir.path(), &["--min-timeout", "600", "."]).is_empty());
 }

@@ -2,6 +2,8 @@
 //! the EB CLI would upload (git's HEAD, the index with `--staged`, or the directory minus
 //! `.ebignore`), never calls `eb` on a failing lint, and otherwise hands over to `eb deploy`.
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -48,18 +50,7 @@ impl Project {
     }
 
     fn git(&self, args: &[&str]) {
-        let status = Command::new("git")
-            .args([
-                "-c",
-                "user.name=ebguard",
-                "-c",
-                "user.email=ebguard@example.com",
-            ])
-            .args(args)
-            .current_dir(&self.root)
-            .status()
-            .unwrap();
-        assert!(status.success(), "git {args:?}");
+        common::git(&self.root, args);
     }
 
     fn commit_all(&self) {
@@ -154,6 +145,17 @@ fn a_failing_bundle_never_calls_eb_and_says_why() {
     assert_eq!((code, eb), (1, None), "{text}");
     assert!(text.contains("EB001"), "{text}");
     assert!(text.contains("`eb deploy` was not run"), "{text}");
+    // A baseline of the known finding lets it through; writing one here is refused.
+    let (code, text, eb) = p.deploy(".", &["--write-baseline", "b.json"], 0);
+    assert_eq!((code, eb), (2, None), "{text}");
+    let written = Command::new(env!("CARGO_BIN_EXE_ebguard"))
+        .args(["check", "--write-baseline", "b.json", "."])
+        .current_dir(&p.root)
+        .output()
+        .unwrap();
+    assert!(written.status.success());
+    let (code, text, eb) = p.deploy(".", &["--baseline", "b.json"], 0);
+    assert_eq!((code, eb), (0, strings(&["deploy"])), "{text}");
     // --fail-on never is the explicit way through.
     let (code, _, eb) = p.deploy(".", &["--fail-on", "never", "--", "prod-env"], 0);
     assert_eq!((code, eb), (0, strings(&["deploy", "prod-env"])));
@@ -257,4 +259,60 @@ fn hook_modes_are_gits_not_the_working_trees() {
     let index = shipped::materialise(&p.root, true).unwrap();
     assert_eq!(index.upload, Upload::GitIndex);
     assert_ne!(mode(&index.copy.path().join(hook)), 0);
+}
+
+#[test]
+fn deploying_an_uploaded_version_lints_nothing() {
+    let p = Project::new(true);
+    p.write(".ebextensions/01_django.config", BAD);
+    p.commit_all();
+    let (code, text, eb) = p.deploy(".", &["--", "--version", "app-v41"], 0);
+    assert_eq!(
+        (code, eb),
+        (0, strings(&["deploy", "--version", "app-v41"])),
+        "{text}"
+    );
+    assert!(text.contains("nothing to lint"), "{text}");
+}
+
+#[test]
+fn a_missing_eb_is_a_usage_error() {
+    let p = Project::new(true);
+    p.write(".ebextensions/01_django.config", GOOD);
+    p.commit_all();
+    // The system PATH (git and tar are needed), without the fake `eb`.
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    if std::env::split_paths(&path).any(|dir| dir.join("eb").is_file()) {
+        eprintln!("SKIPPED: a real `eb` is on PATH");
+        return;
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_ebguard"))
+        .arg("deploy")
+        .current_dir(&p.root)
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot run `eb`"));
+}
+
+#[test]
+fn the_project_config_applies_to_the_copy() {
+    let p = Project::new(true);
+    p.write(".ebextensions/01_django.config", GOOD);
+    p.write(".ebextensions/02_local.config", BAD);
+    p.commit_all();
+    let (code, _, eb) = p.deploy(".", &[], 0);
+    assert_eq!((code, eb), (1, None));
+    // Read from the project root, not from the temporary copy; `exclude` names real paths.
+    p.write(
+        "ebguard.toml",
+        "exclude = [\".ebextensions/02_*.config\"]\n",
+    );
+    let (code, text, eb) = p.deploy(".", &[], 0);
+    assert_eq!((code, eb), (0, strings(&["deploy"])), "{text}");
+    p.write("ebguard.toml", "[rules.EB001]\nseverity = \"warning\"\n");
+    let (code, text, eb) = p.deploy(".", &[], 0);
+    assert_eq!((code, eb), (0, strings(&["deploy"])), "{text}");
+    assert!(text.contains("warning[EB001]"), "{text}");
 }

@@ -21,28 +21,21 @@ impl CommandSection {
     /// The per-command keys EB documents for this section, plus the two cfn-init attributes it
     /// honours without documenting them (`runas`, `defaults`; eb-facts §2.2).
     pub fn known_keys(self) -> &'static [&'static str] {
+        const CONTAINER_COMMAND_KEYS: [&str; 9] = [
+            "command",
+            "env",
+            "cwd",
+            "test",
+            "ignoreErrors",
+            "waitAfterCompletion",
+            "runas",
+            "defaults",
+            // Last, so `commands` can share the list without it.
+            "leader_only",
+        ];
         match self {
-            CommandSection::Commands => &[
-                "command",
-                "env",
-                "cwd",
-                "test",
-                "ignoreErrors",
-                "waitAfterCompletion",
-                "runas",
-                "defaults",
-            ],
-            CommandSection::ContainerCommands => &[
-                "command",
-                "env",
-                "cwd",
-                "test",
-                "ignoreErrors",
-                "waitAfterCompletion",
-                "runas",
-                "defaults",
-                "leader_only",
-            ],
+            CommandSection::Commands => &CONTAINER_COMMAND_KEYS[..8],
+            CommandSection::ContainerCommands => &CONTAINER_COMMAND_KEYS,
         }
     }
 }

@@ -1,11 +1,11 @@
 //! `--format github`: GitHub Actions workflow commands (`::error file=…::message`), which the
 //! runner turns into annotations on the run and on the pull request's diff.
 //!
-//! GitHub shows at most 10 error and 10 warning annotations per step (and 10 notices), 50 per
-//! job; the rest are dropped without a word (GitHub docs, "Workflow commands for GitHub
-//! Actions"; github.com/orgs/community/discussions/68471). So the most severe findings go
-//! first, every finding past the cap is still printed as a plain log line, and a final notice
-//! says how many were left out.
+//! GitHub shows at most 10 error and 10 warning annotations per step, and 50 per job; the
+//! rest are dropped without a word (actions/toolkit `docs/problem-matchers.md`, "Limitations",
+//! added in actions/toolkit#734; github.com/orgs/community/discussions/68471). Notices are
+//! held to the same 10 here. So the most severe findings go first, every finding past the cap
+//! is still printed as a plain log line, and a final notice says how many were left out.
 
 use super::sorted;
 use crate::finding::{Finding, Severity};

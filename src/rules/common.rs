@@ -4,8 +4,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::model::{Bundle, Command, ConfigFile, Hook, HookPhase};
+use crate::model::{Bundle, Command, ConfigFile, Hook, HookPhase, Located};
 use crate::shell::MigrationCall;
+use crate::source::Location;
 use crate::yaml::NodeRef;
 
 use super::Settings;
@@ -50,6 +51,20 @@ pub fn leader_only(file: &ConfigFile, cmd: &Command) -> LeaderOnly {
         Some(Some(false)) => LeaderOnly::False,
         Some(None) => LeaderOnly::Ambiguous,
     }
+}
+
+/// Container commands that run only on a deployment's leader (`leader_only: true`), with the
+/// location of their `leader_only` key: what EB007 and EB009 point at.
+pub fn leader_only_commands(
+    bundle: &Bundle,
+) -> impl Iterator<Item = (&ConfigFile, &Command, Location)> {
+    bundle.container_commands().filter_map(|(file, cmd)| {
+        if leader_only(file, cmd) != LeaderOnly::True {
+            return None;
+        }
+        let (key, _) = cmd.entry("leader_only")?;
+        Some((file, cmd, file.location(file.node(key).span())))
+    })
 }
 
 /// cfn-init's `interpret_boolean`: `true`, `yes`, `y`, `1` in any case (eb-facts §2.2).

@@ -1,6 +1,6 @@
 //! EB007 leader-lost-at-zero-instances: scheduled scaling to zero while relying on the leader.
 
-use super::common::{integer_value, leader_only, LeaderOnly};
+use super::common::{integer_value, leader_only_commands};
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
 use crate::model::{Bundle, EffectiveOption, Located};
@@ -37,19 +37,13 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
         .resource_name
         .as_deref()
         .unwrap_or("a scheduled action");
-    for (file, cmd) in bundle.container_commands() {
-        if leader_only(file, cmd) != LeaderOnly::True {
-            continue;
-        }
-        let Some((key, _)) = cmd.entry("leader_only") else {
-            continue;
-        };
+    for (_, cmd, leader_only_key) in leader_only_commands(bundle) {
         // Instances started after zero come up through `self-startup`, where leader-only
         // commands never run (eb-facts §4.2, §4.3).
         out.push(
             Finding::new(
                 &RULE,
-                file.location(file.node(key).span()),
+                leader_only_key,
                 format!(
                     "`{}` runs only on a deployment's leader, but `{action}` scales the environment to zero: instances launched afterwards never run it",
                     cmd.name

@@ -1,6 +1,6 @@
 //! EB009 leader-only-traffic-splitting: `leader_only` never runs in traffic-splitting deployments.
 
-use super::common::{leader_only, LeaderOnly};
+use super::common::leader_only_commands;
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
 use crate::model::{Bundle, Located};
@@ -23,18 +23,12 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
         return;
     }
     let policy_at = policy.setting.value_node.unwrap_or(policy.setting.at);
-    for (file, cmd) in bundle.container_commands() {
-        if leader_only(file, cmd) != LeaderOnly::True {
-            continue;
-        }
-        let Some((key, _)) = cmd.entry("leader_only") else {
-            continue;
-        };
+    for (_, cmd, leader_only_key) in leader_only_commands(bundle) {
         // Traffic-splitting deployments elect no command leader (eb-facts §2.3, roadmap #65).
         out.push(
             Finding::new(
                 &RULE,
-                file.location(file.node(key).span()),
+                leader_only_key,
                 format!("`{}` is leader-only, but traffic-splitting deployments have no leader, so it never runs", cmd.name),
             )
             .label("never runs")

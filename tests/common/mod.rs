@@ -73,6 +73,26 @@ pub fn fixture_cases() -> impl Iterator<Item = Case> {
     cases.into_iter()
 }
 
+/// Runs `git` in `dir` as a fixed author; panics on failure.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args([
+            "-c",
+            "user.name=ebguard",
+            "-c",
+            "user.email=ebguard@example.com",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// `../shared`, which CI always has and a user's clone does not.
 pub fn shared() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
