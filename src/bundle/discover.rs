@@ -89,18 +89,23 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     out
 }
 
-/// Sets `enclosing` to the nearest other root that is an ancestor directory.
+/// Sets `enclosing` to the nearest other root that is an ancestor directory. In path order
+/// (component by component) every root comes right after its ancestors, so a stack of the
+/// roots above the current one finds it in one pass; comparing every pair was quadratic and
+/// took seconds in a monorepo of thousands of bundles (bench/run.sh).
 fn mark_enclosed(roots: &mut [BundleRoot]) {
-    let dirs: Vec<(PathBuf, String)> = roots
-        .iter()
-        .map(|r| (r.dir.clone(), r.display.clone()))
-        .collect();
-    for root in roots.iter_mut() {
-        root.enclosing = dirs
-            .iter()
-            .filter(|(dir, _)| *dir != root.dir && root.dir.starts_with(dir))
-            .max_by_key(|(dir, _)| dir.components().count())
-            .map(|(_, display)| display.clone());
+    let mut order: Vec<usize> = (0..roots.len()).collect();
+    order.sort_by(|&a, &b| roots[a].dir.cmp(&roots[b].dir));
+    let mut above: Vec<usize> = Vec::new();
+    for i in order {
+        while let Some(&top) = above.last() {
+            if roots[i].dir != roots[top].dir && roots[i].dir.starts_with(&roots[top].dir) {
+                break;
+            }
+            above.pop();
+        }
+        roots[i].enclosing = above.last().map(|&top| roots[top].display.clone());
+        above.push(i);
     }
 }
 
