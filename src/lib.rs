@@ -121,8 +121,9 @@ pub fn check_roots(roots: &[BundleRoot], errors: Vec<String>, options: &Options)
         ..Outcome::default()
     };
     let (configs, jobs) = configure(roots, options, &mut outcome.input_errors);
+    let git = bundle::GitIndex::default();
     let checked = parallel::map(&jobs, |&(root, index)| {
-        check_bundle(root, &configs[index], options)
+        check_bundle(root, &configs[index], options, &git)
     });
     for (bundle, findings, suppressed) in checked {
         outcome.findings.extend(findings);
@@ -139,8 +140,9 @@ pub fn plan(paths: &[PathBuf], options: &Options) -> (Vec<plan::Plan>, Vec<Strin
     let discovery = bundle::discover(paths);
     let mut errors = discovery.errors;
     let (configs, jobs) = configure(&discovery.roots, options, &mut errors);
+    let git = bundle::GitIndex::default();
     let plans = parallel::map(&jobs, |&(root, index)| {
-        let bundle = bundle::load(root, yaml::Limits::default());
+        let bundle = bundle::load_with(root, yaml::Limits::default(), &git);
         plan::Plan::build(&bundle, &settings(&configs[index], options))
     });
     (plans, errors)
@@ -185,8 +187,9 @@ fn check_bundle(
     root: &BundleRoot,
     config: &Config,
     options: &Options,
+    git: &bundle::GitIndex,
 ) -> (Bundle, Vec<Finding>, Vec<Finding>) {
-    let mut bundle = bundle::load(root, yaml::Limits::default());
+    let mut bundle = bundle::load_with(root, yaml::Limits::default(), git);
     if let Some(origin) = options.mode_origin {
         for hook in &mut bundle.hooks {
             hook.mode_origin = origin;

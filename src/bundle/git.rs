@@ -4,22 +4,71 @@
 //! (ebguard research notes, eb-facts §7 #4; EB CLI `ebcli/objects/sourcecontrol.py` `do_zip`).
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 
-/// Git's recorded mode of each tracked file under `.platform/`, keyed by its path relative to
-/// the bundle root. `None` when the bundle is not in a git work tree, git is not installed,
-/// or an `.ebignore` makes the EB CLI ignore git.
-pub fn index_modes(root: &Path) -> Option<HashMap<String, u32>> {
-    if root.join(".ebignore").is_file() || !root.join(".platform").is_dir() || !in_work_tree(root) {
-        return None;
+/// Permission bits by path (relative to the work tree's top or to a bundle root).
+type Modes = HashMap<String, u32>;
+
+/// Git's recorded modes, read once per work tree for one run: a monorepo of hundreds of
+/// bundles in one repository then costs one `git` process, not one per bundle (bench/run.sh).
+/// Scoped to a run (never global), so a long-lived caller never sees a stale index.
+#[derive(Debug, Default)]
+pub struct GitIndex {
+    /// Modes of every tracked file under a `.platform/` directory, by path relative to the
+    /// work tree's top, keyed by that top; `None` when git could not list them.
+    repos: Mutex<HashMap<PathBuf, Option<Arc<Modes>>>>,
+}
+
+impl GitIndex {
+    /// Git's recorded mode of each tracked file under the bundle's `.platform/`, keyed by its
+    /// path relative to the bundle root. `None` when the bundle is not in a git work tree, git
+    /// is not installed, or an `.ebignore` makes the EB CLI ignore git.
+    pub fn modes(&self, root: &Path) -> Option<Modes> {
+        if root.join(".ebignore").is_file() || !root.join(".platform").is_dir() {
+            return None;
+        }
+        let dir = std::fs::canonicalize(root).ok()?;
+        let top = work_tree_top(&dir)?;
+        let repo = {
+            let mut repos = self.repos.lock().unwrap_or_else(|e| e.into_inner());
+            repos
+                .entry(top.to_path_buf())
+                .or_insert_with(|| ls_files(top).map(Arc::new))
+                .clone()?
+        };
+        let prefix = match dir
+            .strip_prefix(top)
+            .ok()?
+            .to_string_lossy()
+            .replace('\\', "/")
+        {
+            p if p.is_empty() => String::new(),
+            p => format!("{p}/"),
+        };
+        Some(
+            repo.iter()
+                .filter_map(|(path, &mode)| Some((path.strip_prefix(&prefix)?.to_string(), mode)))
+                .collect(),
+        )
     }
-    // One `git ls-files` per bundle; paths come out relative to `-C`, NUL-terminated so no
-    // name is quoted or escaped.
+}
+
+/// The top of the git work tree holding `dir` (a physical path): the nearest ancestor that
+/// holds `.git` (a directory, or a file for worktrees and submodules), where git itself looks.
+/// Checked before spawning git, which costs milliseconds.
+fn work_tree_top(dir: &Path) -> Option<&Path> {
+    dir.ancestors().find(|d| d.join(".git").exists())
+}
+
+/// `git ls-files --stage` of every `.platform/` in the work tree at `top`; paths come out
+/// relative to `top`, NUL-terminated so no name is quoted or escaped.
+fn ls_files(top: &Path) -> Option<Modes> {
     let mut git = Command::new("git");
     git.arg("-C")
-        .arg(root)
-        .args(["ls-files", "--stage", "-z", "--", ".platform"])
+        .arg(top)
+        .args(["ls-files", "--stage", "-z", "--", ":(glob)**/.platform/**"])
         .stdin(Stdio::null())
         .stderr(Stdio::null())
         // Inside a git hook (pre-commit) these name the caller's repository relative to its
@@ -37,18 +86,8 @@ pub fn index_modes(root: &Path) -> Option<HashMap<String, u32>> {
     Some(parse_stage(&out.stdout))
 }
 
-/// Whether `root` is inside a git work tree: some ancestor of its physical path holds `.git`
-/// (a directory, or a file for worktrees and submodules), which is where git itself looks.
-/// Checked before spawning git, which costs milliseconds per bundle: in a monorepo of
-/// hundreds of bundles outside git, that was most of the run (bench/run.sh).
-fn in_work_tree(root: &Path) -> bool {
-    std::fs::canonicalize(root)
-        .map(|dir| dir.ancestors().any(|d| d.join(".git").exists()))
-        .unwrap_or(false)
-}
-
 /// Parses `<mode> <object> <stage>\t<path>\0` records.
-fn parse_stage(out: &[u8]) -> HashMap<String, u32> {
+fn parse_stage(out: &[u8]) -> Modes {
     out.split(|&b| b == 0)
         .filter_map(|record| {
             let record = std::str::from_utf8(record).ok()?;
@@ -77,5 +116,63 @@ mod tests {
         assert_eq!(modes[".platform/hooks/prebuild/a b.sh"], 0o644);
         assert_eq!(modes[".platform/hooks/predeploy/x"], 0o755);
         assert_eq!(modes.len(), 2);
+    }
+
+    /// Two bundles in one repository: one `git ls-files` serves both, each seeing only its own
+    /// hooks, keyed relative to itself; a bundle outside git gets none.
+    #[test]
+    fn one_index_serves_every_bundle_of_a_repository() {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        for path in [
+            "a/.platform/hooks/predeploy/x.sh",
+            "b/.platform/hooks/prebuild/y.sh",
+        ] {
+            let full = repo.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, "#!/bin/sh\n").unwrap();
+        }
+        let git = |args: &[&str]| {
+            let ok = Command::new("git")
+                .arg("-C")
+                .arg(&repo)
+                .args(args)
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "git {args:?}");
+        };
+        git(&["init", "-q"]);
+        git(&["add", "."]);
+        git(&[
+            "update-index",
+            "--chmod=+x",
+            "a/.platform/hooks/predeploy/x.sh",
+        ]);
+        git(&[
+            "update-index",
+            "--chmod=-x",
+            "b/.platform/hooks/prebuild/y.sh",
+        ]);
+        let index = GitIndex::default();
+        let a = index.modes(&repo.join("a")).unwrap();
+        let b = index.modes(&repo.join("b")).unwrap();
+        assert_eq!(
+            a,
+            HashMap::from([(".platform/hooks/predeploy/x.sh".to_string(), 0o755)])
+        );
+        assert_eq!(
+            b,
+            HashMap::from([(".platform/hooks/prebuild/y.sh".to_string(), 0o644)])
+        );
+        assert_eq!(
+            index.repos.lock().unwrap().len(),
+            1,
+            "one git ls-files for the repository"
+        );
+
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(outside.join(".platform/hooks/predeploy")).unwrap();
+        assert_eq!(index.modes(&outside), None);
     }
 }

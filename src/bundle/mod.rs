@@ -7,4 +7,5 @@ mod read;
 pub mod shipped;
 
 pub use discover::{discover, BundleRoot, Discovery};
-pub use read::{in_memory, load, MAX_FILE_BYTES};
+pub use git::GitIndex;
+pub use read::{in_memory, load, load_with, MAX_FILE_BYTES};

@@ -156,6 +156,11 @@ fn place_of(rel: &str) -> Place {
 }
 
 pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
+    load_with(root, limits, &git::GitIndex::default())
+}
+
+/// [`load`] with git modes read through `git`, shared by every bundle of one run.
+pub fn load_with(root: &BundleRoot, limits: Limits, git: &git::GitIndex) -> Bundle {
     let mut listed = Vec::new();
     for dir in [".ebextensions", ".platform"] {
         let dir = root.dir.join(dir);
@@ -164,7 +169,7 @@ pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
         }
     }
     let shipped = Shipped {
-        git_modes: git::index_modes(&root.dir),
+        git_modes: git.modes(&root.dir),
         eb_dirs: [".ebextensions", ".platform"]
             .into_iter()
             .filter(|d| root.dir.join(d).is_dir())
