@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{sorted, Summary};
+use crate::source::Location;
 use crate::Outcome;
 
 /// Bump when a field changes meaning or disappears; adding fields keeps the version.
@@ -22,11 +23,8 @@ struct JsonFinding<'a> {
     name: &'a str,
     severity: &'a str,
     message: &'a str,
-    path: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
+    #[serde(flatten)]
+    at: JsonLocation<'a>,
     help: &'a str,
     related: Vec<JsonRelated<'a>>,
 }
@@ -34,11 +32,30 @@ struct JsonFinding<'a> {
 #[derive(Serialize)]
 struct JsonRelated<'a> {
     message: &'a str,
+    #[serde(flatten)]
+    at: JsonLocation<'a>,
+}
+
+/// Where a finding or a related place is: 1-based, `end_column` exclusive.
+#[derive(Serialize)]
+struct JsonLocation<'a> {
     path: &'a str,
     line: usize,
     column: usize,
     end_line: usize,
     end_column: usize,
+}
+
+impl<'a> From<&'a Location> for JsonLocation<'a> {
+    fn from(l: &'a Location) -> Self {
+        JsonLocation {
+            path: &l.path,
+            line: l.start.line,
+            column: l.start.column,
+            end_line: l.end.line,
+            end_column: l.end.column,
+        }
+    }
 }
 
 pub fn render(outcome: &Outcome) -> String {
@@ -49,22 +66,14 @@ pub fn render(outcome: &Outcome) -> String {
             name: f.rule.name,
             severity: f.severity.as_str(),
             message: &f.message,
-            path: &f.location.path,
-            line: f.location.start.line,
-            column: f.location.start.column,
-            end_line: f.location.end.line,
-            end_column: f.location.end.column,
+            at: (&f.location).into(),
             help: &f.help,
             related: f
                 .related
                 .iter()
                 .map(|r| JsonRelated {
                     message: &r.label,
-                    path: &r.location.path,
-                    line: r.location.start.line,
-                    column: r.location.start.column,
-                    end_line: r.location.end.line,
-                    end_column: r.location.end.column,
+                    at: (&r.location).into(),
                 })
                 .collect(),
         })
