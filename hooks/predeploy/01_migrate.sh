@@ -20,8 +20,9 @@ EBGUARD_OPTIONS=""
 
 set -eu
 
-# Hooks run with EB's PATH, without the Python platform's virtualenv (eb-facts.md §7
-# row 15): activate the first one if this is a Python platform; a no-op elsewhere.
+# Hooks run with EB's PATH, without the Python platform's virtualenv (AWS documents
+# `source /var/app/venv/*/bin/activate` for it): activate the first one if this is a
+# Python platform; a no-op elsewhere.
 for activate in /var/app/venv/*/bin/activate; do
     if [ -f "$activate" ]; then
         # shellcheck disable=SC1090
