@@ -10,7 +10,7 @@ mod option;
 pub use command::{Command, CommandSection};
 pub use config::{ConfigFile, FileProblem, IgnoredFile, Section, TOP_LEVEL_KEYS};
 pub use hook::{Hook, HookContent, HookKind, HookPhase, ModeOrigin};
-pub use option::{EffectiveOption, OptionForm, OptionSetting};
+pub use option::{effective as merge_options, EffectiveOption, OptionForm, OptionSetting};
 
 use crate::source::{Location, SourceFile};
 

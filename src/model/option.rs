@@ -103,8 +103,13 @@ pub struct EffectiveOption<'a> {
     pub setting: &'a OptionSetting,
 }
 
-pub(super) fn effective(configs: &[ConfigFile]) -> Vec<EffectiveOption<'_>> {
-    let mut order: Vec<EffectiveOption<'_>> = Vec::new();
+/// The settings that survive merging `configs` in the order given: a later file overrides an
+/// earlier one, per namespace, option name and resource name (eb-facts §1.2). Each kept setting
+/// stays at the place its key was first set.
+pub fn effective<'a>(
+    configs: impl IntoIterator<Item = &'a ConfigFile>,
+) -> Vec<EffectiveOption<'a>> {
+    let mut order: Vec<EffectiveOption<'a>> = Vec::new();
     let mut index: HashMap<(&str, &str, Option<&str>), usize> = HashMap::new();
     for file in configs {
         for setting in &file.option_settings {

@@ -6,8 +6,8 @@ use super::{
     STAGING_DIR,
 };
 use crate::model::{
-    Bundle, Command, CommandSection, ConfigFile, Hook, HookContent, HookKind, HookPhase, Located,
-    OptionSetting, TOP_LEVEL_KEYS,
+    merge_options, Bundle, Command, CommandSection, ConfigFile, EffectiveOption, Hook, HookContent,
+    HookKind, HookPhase, Located, OptionSetting, TOP_LEVEL_KEYS,
 };
 use crate::rules::common::{cfn_truthy, integer_value, leader_only, migrations, LeaderOnly};
 use crate::rules::Settings;
@@ -292,14 +292,15 @@ fn guard_of(guard: Guard) -> MigrationGuard {
     }
 }
 
-/// Option settings EB applies, in EB's order: every file but those it ignores (EB101). A later
-/// file overrides an earlier one (eb-facts §1.2), so the last match wins.
-fn applied_settings(bundle: &Bundle) -> impl Iterator<Item = (&ConfigFile, &OptionSetting)> {
-    bundle
-        .configs
-        .iter()
-        .filter(|f| unknown_top_level_key(f).is_none())
-        .flat_map(|f| f.option_settings.iter().map(move |s| (f, s)))
+/// The option settings EB ends up with: every file but those it ignores (EB101), merged in
+/// EB's order by the model's own merge.
+fn applied_settings(bundle: &Bundle) -> Vec<EffectiveOption<'_>> {
+    merge_options(
+        bundle
+            .configs
+            .iter()
+            .filter(|f| unknown_top_level_key(f).is_none()),
+    )
 }
 
 fn value_location(file: &ConfigFile, setting: &OptionSetting) -> Location {
@@ -307,11 +308,12 @@ fn value_location(file: &ConfigFile, setting: &OptionSetting) -> Location {
 }
 
 pub(super) fn effective(bundle: &Bundle, namespace: &str, option: &str) -> Option<Effective> {
-    let (file, setting) = applied_settings(bundle)
-        .filter(|(_, s)| {
-            s.namespace == namespace && s.option_name == option && s.resource_name.is_none()
-        })
-        .last()?;
+    let applied = applied_settings(bundle);
+    let EffectiveOption { file, setting } = applied.into_iter().find(|e| {
+        e.setting.namespace == namespace
+            && e.setting.option_name == option
+            && e.setting.resource_name.is_none()
+    })?;
     Some(Effective {
         value: setting.value.clone()?,
         source: Some(value_location(file, setting)),
@@ -327,31 +329,23 @@ pub(super) fn default(value: String) -> Effective {
 
 /// Scheduled actions whose `MinSize`, `MaxSize` or `DesiredCapacity` is 0 (eb-facts §4.3, §5.1).
 pub(super) fn scale_to_zero(bundle: &Bundle) -> Vec<ScaleToZero> {
-    // The last value of each (action, size option) wins, as for any option.
-    let mut sizes: Vec<(&str, &str, Option<i64>, Location)> = Vec::new();
-    for (file, s) in applied_settings(bundle) {
-        let size = matches!(
-            s.option_name.as_str(),
-            "MinSize" | "MaxSize" | "DesiredCapacity"
-        );
-        if s.namespace != SCHEDULED_ACTION_NAMESPACE || !size {
-            continue;
-        }
-        let action = s.resource_name.as_deref().unwrap_or_default();
-        let entry = (
-            action,
-            s.option_name.as_str(),
-            integer_value(s.value.as_deref()),
-            value_location(file, s),
-        );
-        match sizes
-            .iter_mut()
-            .find(|(a, o, _, _)| *a == action && *o == s.option_name)
-        {
-            Some(existing) => *existing = entry,
-            None => sizes.push(entry),
-        }
-    }
+    let sizes =
+        applied_settings(bundle)
+            .into_iter()
+            .filter_map(|EffectiveOption { file, setting: s }| {
+                let size = matches!(
+                    s.option_name.as_str(),
+                    "MinSize" | "MaxSize" | "DesiredCapacity"
+                );
+                (s.namespace == SCHEDULED_ACTION_NAMESPACE && size).then(|| {
+                    (
+                        s.resource_name.as_deref().unwrap_or_default(),
+                        s.option_name.as_str(),
+                        integer_value(s.value.as_deref()),
+                        value_location(file, s),
+                    )
+                })
+            });
     let mut out: Vec<ScaleToZero> = Vec::new();
     for (action, option, value, location) in sizes {
         if value != Some(0) {
