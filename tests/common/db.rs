@@ -32,7 +32,7 @@ impl Db {
             Engine::Mysql => "EBGUARD_TEST_MYSQL_URL",
         };
         let Ok(url) = std::env::var(var) else {
-            eprintln!("SKIPPED: {test} needs a database; set {var}");
+            super::skip(&format!("{test} needs a database; set {var}"));
             return None;
         };
         let parsed = url::Url::parse(&url).unwrap_or_else(|e| panic!("{var} is not a URL: {e}"));

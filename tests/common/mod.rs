@@ -93,15 +93,22 @@ pub fn git(dir: &Path, args: &[&str]) {
     );
 }
 
+/// Says visibly that a test did not run, and why. Under CI (`CI` set, as `.ci/run` always
+/// is) a missing tool, server or file is a failure, never a skip: CI installs everything.
+pub fn skip(why: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("CI must run every test, but: {why}");
+    }
+    eprintln!("SKIPPED: {why}");
+}
+
 /// `../shared`, which CI always has and a user's clone does not.
 pub fn shared() -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     if dir.is_dir() {
         Some(dir)
     } else {
-        eprintln!(
-            "SKIPPED: ../shared is absent (it holds the real-world corpus); CI always has it"
-        );
+        skip("../shared is absent (it holds the real-world corpus); CI always has it");
         None
     }
 }
