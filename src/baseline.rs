@@ -118,6 +118,28 @@ fn fingerprint(bundles: &[Bundle], finding: &Finding) -> Fingerprint {
     }
 }
 
+/// A stable identity of `finding` for tools that track results across runs (SARIF's
+/// `partialFingerprints`): a hash of the same fingerprint a baseline stores, so it survives
+/// the same edits a baseline entry survives.
+/// `path` names the file as the hash's consumer does (SARIF: relative to the repository), so
+/// the hash does not depend on the directory ebguard ran from.
+pub fn fingerprint_hash(bundles: &[Bundle], finding: &Finding, path: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut print = fingerprint(bundles, finding);
+    print.path = path.to_string();
+    let mut hasher = Sha256::new();
+    for part in [&print.rule, &print.path, &print.context, &print.text] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn counts(outcome: &Outcome) -> BTreeMap<Fingerprint, usize> {
     let mut counts = BTreeMap::new();
     for f in &outcome.findings {
@@ -182,9 +204,13 @@ impl Baseline {
             }
             _ => true,
         });
-        let before = outcome.findings.len();
-        outcome.findings.retain(|_| keep.next().unwrap_or(true));
-        before - outcome.findings.len()
+        let (new, known): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut outcome.findings)
+            .into_iter()
+            .partition(|_| keep.next().unwrap_or(true));
+        outcome.findings = new;
+        let count = known.len();
+        outcome.baselined.extend(known);
+        count
     }
 }
 

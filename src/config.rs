@@ -89,6 +89,12 @@ pub struct Config {
 
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_text(path, None)
+    }
+
+    /// [`Config::load`], with `text` (an editor's unsaved buffer) instead of the file's
+    /// contents when given.
+    pub fn load_text(path: &Path, text: Option<&str>) -> Result<Config, ConfigError> {
         // A file found above the bundle has an absolute path; shown from here it is shorter.
         let cwd = std::env::current_dir().unwrap_or_default();
         let shown = path
@@ -96,7 +102,10 @@ impl Config {
             .unwrap_or(path)
             .to_string_lossy()
             .replace('\\', "/");
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let text = text
+            .map(str::to_string)
+            .map_or_else(|| std::fs::read_to_string(path), Ok);
+        let text = text.map_err(|e| ConfigError {
             path: shown.clone(),
             line: 0,
             column: 0,

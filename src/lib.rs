@@ -17,6 +17,7 @@ mod parallel;
 pub mod plan;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod shell;
 pub mod source;
 pub mod suppress;
@@ -36,8 +37,11 @@ use shell::Recognizer;
 pub struct Outcome {
     pub bundles: Vec<Bundle>,
     pub findings: Vec<Finding>,
-    /// Findings silenced by inline suppressions.
-    pub suppressed: Vec<Finding>,
+    /// Findings silenced by inline suppressions, with their reasons.
+    pub suppressed: Vec<suppress::Suppressed>,
+    /// Findings a `--baseline` already knows: not reported as new, kept for SARIF's
+    /// `baselineState`.
+    pub baselined: Vec<Finding>,
     /// Paths or configuration files that could not be read (exit code 2).
     pub input_errors: Vec<String>,
 }
@@ -69,6 +73,8 @@ pub struct Options {
     pub mode_origin: Option<ModeOrigin>,
     /// `--parse-only`: read and model every file but run no rule (the benchmark's baseline).
     pub parse_only: bool,
+    /// Unsaved texts read instead of the files on disk (`--stdin-filename`, `ebguard server`).
+    pub overlay: bundle::Overlay,
 }
 
 /// Configurations read so far, by file, so each is read (and its errors reported) once.
@@ -81,11 +87,16 @@ struct Configs {
 impl Configs {
     /// The index in `loaded` of the configuration at `path` (the default when `None`), or
     /// `None` when it could not be read (the error is recorded once).
-    fn index(&mut self, path: Option<PathBuf>, errors: &mut Vec<String>) -> Option<usize> {
+    fn index(
+        &mut self,
+        path: Option<PathBuf>,
+        overlay: &bundle::Overlay,
+        errors: &mut Vec<String>,
+    ) -> Option<usize> {
         if !self.by_path.contains_key(&path) {
             let read = match &path {
                 None => Ok(Config::default()),
-                Some(p) => Config::load(p),
+                Some(p) => Config::load_text(p, overlay.get(p)),
             };
             let index = match read {
                 Ok(config) => {
@@ -106,8 +117,31 @@ impl Configs {
 /// Finds every bundle under `paths`, models it and runs the rules its configuration enables,
 /// then applies `exclude`, per-rule severities and inline suppressions.
 pub fn check(paths: &[PathBuf], options: &Options) -> Outcome {
-    let discovery = bundle::discover(paths);
+    let mut discovery = bundle::discover_overlaid(paths, &options.overlay);
+    // A directory with no bundle is a mistyped path or the wrong directory, not a clean run.
+    for given in paths.iter().filter(|p| p.is_dir()) {
+        if !discovery.roots.iter().any(|r| r.dir.starts_with(given)) {
+            discovery.errors.push(format!(
+                "{}: no bundle here (no directory holds .ebextensions/ or .platform/)",
+                given.display()
+            ));
+        }
+    }
     check_roots(&discovery.roots, discovery.errors, options)
+}
+
+/// Checks `text` as if it were the file at `path` inside its bundle, the rest of the bundle
+/// read from disk (`ebguard check --stdin-filename PATH -`). Only findings in that file are
+/// kept: an editor or formatter shows them on its buffer.
+pub fn check_text(path: &Path, text: String, options: Options) -> Outcome {
+    let mut options = options;
+    options.overlay.insert(path, text);
+    let mut outcome = check(&[path.to_path_buf()], &options);
+    let target = bundle::normalize(path);
+    let here = |f: &Finding| bundle::normalize(Path::new(&f.location.path)) == target;
+    outcome.findings.retain(|f| here(f));
+    outcome.suppressed.retain(|s| here(&s.finding));
+    outcome
 }
 
 /// [`check`] for bundle roots already found; `errors` are carried into the outcome.
@@ -163,7 +197,7 @@ fn configure<'r>(
             Some(p) => Some(p.clone()),
             None => Config::find(&root.dir),
         };
-        if let Some(index) = configs.index(path, errors) {
+        if let Some(index) = configs.index(path, &options.overlay, errors) {
             jobs.push((root, index));
         }
     }
@@ -188,8 +222,8 @@ fn check_bundle(
     config: &Config,
     options: &Options,
     git: &bundle::GitIndex,
-) -> (Bundle, Vec<Finding>, Vec<Finding>) {
-    let mut bundle = bundle::load_with(root, yaml::Limits::default(), git);
+) -> (Bundle, Vec<Finding>, Vec<suppress::Suppressed>) {
+    let mut bundle = bundle::load_overlaid(root, yaml::Limits::default(), git, &options.overlay);
     if let Some(origin) = options.mode_origin {
         for hook in &mut bundle.hooks {
             hook.mode_origin = origin;
@@ -215,7 +249,8 @@ fn check_bundle(
         findings = applied.findings;
         suppressed = applied.suppressed;
     }
-    for f in &mut findings {
+    let silenced = suppressed.iter_mut().map(|s| &mut s.finding);
+    for f in findings.iter_mut().chain(silenced) {
         if let Some(severity) = config.severity(f.rule) {
             f.severity = severity;
         }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -41,13 +41,19 @@ enum Command {
     },
     /// Run a migration command under a database lock (see docs/migrate.md)
     Migrate(ebguard::migrate::MigrateArgs),
+    /// Language server over stdio: diagnostics, hover and quick fixes in editors
+    Server,
 }
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Bundle directories, directories holding bundles, or files inside bundles
+    /// Bundle directories, directories holding bundles, or files inside bundles; `-` reads
+    /// standard input (with --stdin-filename)
     #[arg(default_value = ".")]
     paths: Vec<PathBuf>,
+    /// Lint standard input as the file at PATH inside its bundle (the rest read from disk)
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
     #[command(flatten)]
     options: LintArgs,
 }
@@ -165,6 +171,15 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Deploy(args) => deploy(args),
         Command::Plan(args) => plan(args),
+        Command::Server => match ebguard::server::run() {
+            Ok(true) => ExitCode::SUCCESS,
+            // LSP: `exit` without `shutdown` first exits 1.
+            Ok(false) => ExitCode::from(1),
+            Err(e) => {
+                eprintln!("ebguard server: {e}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
         Command::Rules => {
             let mut out = String::new();
             for rule in rules::ALL {
@@ -201,7 +216,27 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    let outcome = ebguard::check(&args.paths, &args.options.to_options());
+    let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let outcome = match (&args.stdin_filename, stdin) {
+        (Some(path), _)
+            if args
+                .paths
+                .iter()
+                .all(|p| p == Path::new("-") || p == Path::new(".")) =>
+        {
+            let mut text = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                eprintln!("ebguard: cannot read standard input as UTF-8 text: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            ebguard::check_text(path, text, args.options.to_options())
+        }
+        (None, false) => ebguard::check(&args.paths, &args.options.to_options()),
+        _ => {
+            eprintln!("ebguard: `-` reads standard input and needs --stdin-filename PATH (and no other path)");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let outcome = args.options.with_baseline(outcome);
     ExitCode::from(args.options.report(&outcome))
 }
@@ -281,6 +316,7 @@ impl LintArgs {
             no_ignores: self.no_ignores,
             mode_origin: None,
             parse_only: self.parse_only,
+            overlay: Default::default(),
         }
     }
 
@@ -330,6 +366,12 @@ impl LintArgs {
             Format::Github => ebguard::report::github(outcome),
         };
         print(&rendered);
+        if self.format != Format::Text {
+            // The report may go to a file or an upload step; CI logs still say why it failed.
+            for error in &outcome.input_errors {
+                eprintln!("ebguard: error: {error}");
+            }
+        }
         if !outcome.input_errors.is_empty() || outcome.has_internal_errors() {
             EXIT_USAGE
         } else if self.failed(outcome) {

@@ -25,6 +25,8 @@ struct Suppression {
     /// findings about the whole hook (mode, line endings, shebang) point and no comment fits.
     below_shebang: bool,
     rules: Named,
+    /// Why the finding is acceptable, as written after the `]`.
+    reason: String,
 }
 
 impl Suppression {
@@ -41,7 +43,7 @@ type Malformed = (Range<usize>, String);
 
 /// Reads the directive in the comment text `text` (after `#`), which starts at byte `at` of
 /// its file. `None` when the comment is not meant for ebguard.
-fn parse(text: &str, at: usize) -> Option<Result<Named, Malformed>> {
+fn parse(text: &str, at: usize) -> Option<Result<(Named, String), Malformed>> {
     let rest = text.trim_start().strip_prefix(MARKER)?;
     let whole = at..at + text.trim_end().len();
     let offset = |s: &str| at + (s.as_ptr() as usize - text.as_ptr() as usize);
@@ -86,7 +88,7 @@ fn parse(text: &str, at: usize) -> Option<Result<Named, Malformed>> {
                 .into(),
         )));
     }
-    Some(Ok(rules))
+    Some(Ok((rules, reason.trim().to_string())))
 }
 
 /// `#` comments in a shell script that may hold a directive: a `#` at the start of a word,
@@ -135,7 +137,7 @@ fn directives(bundle: &Bundle) -> (Vec<Suppression>, Vec<Finding>) {
     let mut problems = Vec::new();
     let mut read = |source: &SourceFile, text: &str, at: usize, own: bool| match parse(text, at) {
         None => {}
-        Some(Ok(rules)) => {
+        Some(Ok((rules, reason))) => {
             let location = source.location(at - 1..at + text.trim_end().len());
             let below_shebang = own && location.start.line == 2 && source.text.starts_with("#!");
             suppressions.push(Suppression {
@@ -143,6 +145,7 @@ fn directives(bundle: &Bundle) -> (Vec<Suppression>, Vec<Finding>) {
                 own_line: own,
                 below_shebang,
                 rules,
+                reason,
             })
         }
         Some(Err((span, message))) => problems.push(
@@ -186,7 +189,14 @@ pub fn malformed(bundle: &Bundle) -> Vec<Finding> {
 pub struct Applied {
     /// Findings no suppression covers, plus EB900 findings.
     pub findings: Vec<Finding>,
-    pub suppressed: Vec<Finding>,
+    pub suppressed: Vec<Suppressed>,
+}
+
+/// A finding an inline suppression silenced, and the reason the suppression gives.
+#[derive(Clone, Debug)]
+pub struct Suppressed {
+    pub finding: Finding,
+    pub reason: String,
 }
 
 /// Removes the findings that a suppression covers and reports unused suppressions (EB900).
@@ -202,7 +212,7 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
     for finding in findings {
-        let mut hit = false;
+        let mut hit: Option<&str> = None;
         for (s, u) in suppressions.iter().zip(&mut used) {
             if !s.covers(&finding) {
                 continue;
@@ -210,12 +220,13 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
             for ((rule, _), used) in s.rules.iter().zip(u.iter_mut()) {
                 if rule.id == finding.rule.id {
                     *used = true;
-                    hit = true;
+                    hit.get_or_insert(&s.reason);
                 }
             }
         }
-        if hit {
-            suppressed.push(finding);
+        if let Some(reason) = hit {
+            let reason = reason.to_string();
+            suppressed.push(Suppressed { finding, reason });
         } else {
             kept.push(finding);
         }
@@ -273,7 +284,8 @@ mod tests {
     #[test]
     fn directives_name_rules_and_give_a_reason() {
         let text = " ebguard: ignore[EB001, EB008] runs once from CI";
-        let rules = parse(text, 10).unwrap().unwrap();
+        let (rules, reason) = parse(text, 10).unwrap().unwrap();
+        assert_eq!(reason, "runs once from CI");
         let ids: Vec<_> = rules.iter().map(|(r, _)| r.id).collect();
         assert_eq!(ids, ["EB001", "EB008"]);
         assert_eq!(&text[rules[1].1.start - 10..rules[1].1.end - 10], "EB008");

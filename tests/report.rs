@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{ebguard, fixture_cases, shared};
+use common::{ebguard, fixture_cases, git, shared};
 use serde_json::Value;
 
 /// The SARIF 2.1.0 schema, or `None` (with a visible skip message) without `../shared`.
@@ -40,17 +40,54 @@ fn github_checks(log: &Value) {
             assert!(!text.is_empty(), "{}: {field} is empty", rule["id"]);
         }
         assert!(rule["helpUri"].as_str().unwrap().starts_with("https://"));
+        for field in ["/shortDescription/text", "/fullDescription/text"] {
+            let text = rule.pointer(field).and_then(Value::as_str).unwrap();
+            assert!(
+                text.chars().count() <= 1024,
+                "{}: {field} is too long",
+                rule["id"]
+            );
+        }
+        let properties = &rule["properties"];
+        assert!(!properties["tags"].as_array().unwrap().is_empty());
+        assert!(["very-high", "high", "medium", "low"]
+            .contains(&properties["precision"].as_str().unwrap()));
+        assert!(["error", "warning", "recommendation"]
+            .contains(&properties["problem.severity"].as_str().unwrap()));
+        assert!(
+            properties.get("security-severity").is_none(),
+            "reliability findings are not security alerts"
+        );
     }
+    let base = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        base.starts_with("file:///") && base.ends_with('/'),
+        "{base}"
+    );
+    let category = run["automationDetails"]["id"].as_str().unwrap();
+    assert!(
+        category.starts_with("ebguard/") && category.ends_with('/'),
+        "{category}"
+    );
+    assert!(!run["tool"]["driver"]["fullName"]
+        .as_str()
+        .unwrap()
+        .is_empty());
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     for result in run["results"].as_array().unwrap() {
         let id = result["ruleId"].as_str().unwrap();
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(ids.get(index), Some(&id), "ruleIndex points at the rule");
+        let prints = result["partialFingerprints"].as_object().unwrap();
+        assert!(prints["ebguard/v1"].as_str().unwrap().len() == 32);
         assert!(
-            result.get("partialFingerprints").is_none(),
-            "upload-sarif computes them"
+            !prints.contains_key("primaryLocationLineHash"),
+            "upload-sarif computes it from the file's lines"
         );
-        assert!(!result["message"]["text"].as_str().unwrap().is_empty());
+        let text = result["message"]["text"].as_str().unwrap();
+        assert!(!text.is_empty());
         let locations = result["locations"].as_array().unwrap();
         assert!(
             !locations.is_empty(),
@@ -60,12 +97,30 @@ fn github_checks(log: &Value) {
             .as_array()
             .cloned()
             .unwrap_or_default();
+        for location in &related {
+            // GitHub links a related location only from the message.
+            let id = location["id"].as_u64().unwrap();
+            assert!(
+                text.contains(&format!("]({id})")),
+                "{id} not linked: {text}"
+            );
+        }
         for location in locations.iter().chain(&related) {
             let physical = &location["physicalLocation"];
             let uri = physical["artifactLocation"]["uri"].as_str().unwrap();
             assert!(
                 !uri.is_empty() && !uri.starts_with("./") && !uri.starts_with('/'),
                 "{uri}"
+            );
+            assert_eq!(physical["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+            let decoded = percent_encoding::percent_decode_str(uri)
+                .decode_utf8()
+                .unwrap();
+            let root = percent_encoding::percent_decode_str(base.strip_prefix("file://").unwrap());
+            let file = Path::new(&*root.decode_utf8().unwrap()).join(&*decoded);
+            assert!(
+                !file.is_dir(),
+                "a result never points at a directory: {uri}"
             );
             assert!(!uri.contains('\\') && !uri.contains("/./"), "{uri}");
             let region = &physical["region"];
@@ -234,4 +289,251 @@ fn github_annotations_are_escaped_and_capped_most_severe_first() {
         commands.last()
     );
     insta::assert_snapshot!("github_capped", run.stdout);
+}
+
+/// (uriBaseId, uri, startLine) of every result.
+fn places(log: &Value) -> Vec<(String, String, u64)> {
+    let mut out: Vec<_> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let physical = &r["locations"][0]["physicalLocation"];
+            (
+                physical["artifactLocation"]["uriBaseId"].to_string(),
+                physical["artifactLocation"]["uri"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                physical["region"]["startLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A git repository holding a migrating bundle at `apps/web`, committed on `main`, with a
+/// remote whose URL carries a token.
+fn repository() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().canonicalize().unwrap().join("repo");
+    let web = repo.join("apps/web");
+    std::fs::create_dir_all(web.join(".ebextensions")).unwrap();
+    std::fs::write(
+        web.join(".ebextensions/01_migrate.config"),
+        "container_commands:\n  01_migrate:\n    command: python3 manage.py migrate\n",
+    )
+    .unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(
+        &repo,
+        &[
+            "remote",
+            "add",
+            "origin",
+            "https://x-access-token:ghs_s3cret@github.com/acme/shop.git",
+        ],
+    );
+    git(&repo, &["add", "."]);
+    git(&repo, &["commit", "-q", "-m", "bundle"]);
+    (dir, repo)
+}
+
+#[test]
+fn sarif_from_a_subdirectory_the_root_and_outside_names_the_same_files() {
+    let (dir, repo) = repository();
+    let web = repo.join("apps/web");
+    let outside = dir.path().to_path_buf();
+    let runs = [
+        ebguard(&repo, &["check", "--format", "sarif", "apps/web"]),
+        ebguard(&repo.join("apps"), &["check", "--format", "sarif", "web"]),
+        ebguard(&web, &["check", "--format", "sarif", "."]),
+        ebguard(
+            &outside,
+            &["check", "--format", "sarif", web.to_str().unwrap()],
+        ),
+    ];
+    let logs: Vec<Value> = runs.iter().map(|r| validate(&r.stdout)).collect();
+    let expected = vec![(
+        "\"%SRCROOT%\"".to_string(),
+        "apps/web/.ebextensions/01_migrate.config".to_string(),
+        2,
+    )];
+    let head = std::process::Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    let head = String::from_utf8(head.stdout).unwrap().trim().to_string();
+    for (log, run) in logs.iter().zip(&runs) {
+        assert_eq!(places(log), expected);
+        let run_json = &log["runs"][0];
+        assert_eq!(
+            run_json["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+            format!("file://{}/", repo.display())
+        );
+        let vcs = &run_json["versionControlProvenance"][0];
+        assert_eq!(vcs["repositoryUri"], "https://github.com/acme/shop");
+        assert_eq!(vcs["revisionId"], head.as_str());
+        assert_eq!(vcs["branch"], "main");
+        assert_eq!(vcs["mappedTo"]["uriBaseId"], "%SRCROOT%");
+        assert_eq!(run_json["automationDetails"]["id"], "ebguard/apps/web/");
+        assert!(
+            !run.stdout.contains("s3cret"),
+            "a token never reaches the report"
+        );
+    }
+}
+
+#[test]
+fn sarif_keeps_suppressed_and_baselined_findings_with_their_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".ebextensions")).unwrap();
+    std::fs::write(
+        root.join(".ebextensions/01.config"),
+        "container_commands:\n  # ebguard: ignore[EB001] single-instance environment\n  01_migrate:\n    command: python3 manage.py migrate\n  02_migrate:\n    command: python3 manage.py migrate\n",
+    )
+    .unwrap();
+    let written = ebguard(root, &["check", "--write-baseline", "baseline.json"]);
+    assert_eq!(written.code, 0, "{}", written.stderr);
+    std::fs::write(
+        root.join(".ebextensions/02.config"),
+        "container_commands:\n  03_migrate:\n    command: python3 manage.py migrate\n",
+    )
+    .unwrap();
+    let run = ebguard(
+        root,
+        &[
+            "check",
+            "--format",
+            "sarif",
+            "--baseline",
+            "baseline.json",
+            ".",
+        ],
+    );
+    let log = validate(&run.stdout);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let state = |command_line: u64| {
+        results
+            .iter()
+            .find(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"] == command_line)
+            .unwrap()
+    };
+    let suppressed = state(3);
+    assert_eq!(suppressed["suppressions"][0]["kind"], "inSource");
+    assert_eq!(
+        suppressed["suppressions"][0]["justification"],
+        "single-instance environment"
+    );
+    assert_eq!(state(5)["baselineState"], "unchanged");
+    let new = results
+        .iter()
+        .find(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                == ".ebextensions/02.config"
+        })
+        .unwrap();
+    assert_eq!(new["baselineState"], "new");
+    assert!(new.get("suppressions").is_none());
+}
+
+#[test]
+fn sarif_never_points_at_a_directory() {
+    // A bundle inside another: EB104 is about the inner `.ebextensions` directory.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".ebextensions")).unwrap();
+    std::fs::write(
+        root.join(".ebextensions/01.config"),
+        "option_settings: {}\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("api/.ebextensions")).unwrap();
+    std::fs::write(
+        root.join("api/.ebextensions/01.config"),
+        "option_settings: {}\n",
+    )
+    .unwrap();
+    let run = ebguard(root, &["check", "--format", "sarif", "."]);
+    let log = validate(&run.stdout);
+    let uris: Vec<String> = places(&log).into_iter().map(|p| p.1).collect();
+    assert!(
+        uris.contains(&"api/.ebextensions/01.config".to_string()),
+        "{uris:?}"
+    );
+}
+
+#[test]
+fn machine_formats_also_say_on_stderr_why_the_run_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    for format in ["json", "sarif", "github"] {
+        let run = ebguard(dir.path(), &["check", "--format", format, "missing"]);
+        assert_eq!(run.code, 2);
+        assert!(run.stderr.contains("missing"), "{format}: {}", run.stderr);
+    }
+    // A directory that holds no bundle is an error, as for `plan`.
+    let run = ebguard(dir.path(), &["check", "."]);
+    assert_eq!(run.code, 2);
+    assert!(run.stdout.contains("no bundle here"), "{}", run.stdout);
+}
+
+/// Microsoft's SARIF validator with GitHub's rules (what GitHub's pre-flight validator runs):
+/// no error and no warning on the SARIF of fixtures that exercise related locations,
+/// suppressions, baselines and repository provenance.
+#[test]
+fn sarif_multitool_finds_no_error_or_warning() {
+    let Some(multitool) = std::env::var_os("EBGUARD_TEST_SARIF_MULTITOOL") else {
+        common::skip("EBGUARD_TEST_SARIF_MULTITOOL is not set (.ci/setup.d/40-sarif.sh installs @microsoft/sarif-multitool)");
+        return;
+    };
+    let (_dir, repo) = repository();
+    let out = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    let mut save = |name: &str, sarif: String| {
+        let path = out.path().join(name);
+        std::fs::write(&path, sarif).unwrap();
+        files.push(path);
+    };
+    save(
+        "repo.sarif",
+        ebguard(&repo, &["check", "--format", "sarif", "."]).stdout,
+    );
+    // The first failing case of each rule: every kind of location, related location and
+    // message ebguard writes, in a few seconds of validation.
+    let mut seen = std::collections::HashSet::new();
+    let cases =
+        fixture_cases().filter(|c| c.name().starts_with("fires") && seen.insert(c.rule_dir()));
+    for case in cases {
+        let run = ebguard(&case.parent, &["check", "--format", "sarif", &case.name()]);
+        save(
+            &format!("{}-{}.sarif", case.rule_dir(), case.name()),
+            run.stdout,
+        );
+    }
+    let report = out.path().join("validation.sarif");
+    let status = std::process::Command::new(&multitool)
+        .arg("validate")
+        .args(["--rule-kind", "Sarif;Gh;Ghas", "--output"])
+        .arg(&report)
+        .args(&files)
+        .output()
+        .expect("the SARIF multitool runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+    let validation: Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let problems: Vec<String> = validation["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["level"] != "note")
+        .map(|r| r.to_string())
+        .collect();
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
+use super::overlay::Overlay;
+
 /// A bundle directory and how to show it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BundleRoot {
@@ -69,17 +71,23 @@ fn display_of(given: &Path, rel: &Path) -> String {
 }
 
 pub fn discover(paths: &[PathBuf]) -> Discovery {
+    discover_overlaid(paths, &Overlay::default())
+}
+
+/// [`discover`] where a path `overlay` holds is a file even when it is not on disk yet.
+pub fn discover_overlaid(paths: &[PathBuf], overlay: &Overlay) -> Discovery {
     let mut out = Discovery::default();
     for given in paths {
         match std::fs::metadata(given) {
+            Err(_) if overlay.get(given).is_some() => match enclosing_root(given) {
+                Some(root) => out.roots.push(root),
+                None => out.errors.push(not_in_bundle(given)),
+            },
             Err(e) => out.errors.push(format!("{}: {e}", given.display())),
             Ok(meta) if meta.is_dir() => walk(given, &mut out),
             Ok(_) => match enclosing_root(given) {
                 Some(root) => out.roots.push(root),
-                None => out.errors.push(format!(
-                    "{}: not inside a bundle (no ancestor directory holds .ebextensions/ or .platform/)",
-                    given.display()
-                )),
+                None => out.errors.push(not_in_bundle(given)),
             },
         }
     }
@@ -87,6 +95,13 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     out.roots.dedup_by(|a, b| a.dir == b.dir);
     mark_enclosed(&mut out.roots);
     out
+}
+
+fn not_in_bundle(given: &Path) -> String {
+    format!(
+        "{}: not inside a bundle (no ancestor directory holds .ebextensions/ or .platform/)",
+        given.display()
+    )
 }
 
 /// Sets `enclosing` to the nearest other root that is an ancestor directory. In path order

@@ -3,9 +3,11 @@
 
 mod discover;
 mod git;
+mod overlay;
 mod read;
 pub mod shipped;
 
-pub use discover::{discover, BundleRoot, Discovery};
+pub use discover::{discover, discover_overlaid, BundleRoot, Discovery};
 pub use git::GitIndex;
-pub use read::{in_memory, load, load_with, MAX_FILE_BYTES};
+pub use overlay::{normalize, Overlay};
+pub use read::{in_memory, load, load_overlaid, load_with, MAX_FILE_BYTES};

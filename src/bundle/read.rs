@@ -11,6 +11,7 @@ use walkdir::WalkDir;
 
 use super::discover::BundleRoot;
 use super::git;
+use super::overlay::Overlay;
 use crate::guard;
 use crate::model::{
     Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, IgnoredFile,
@@ -161,11 +162,28 @@ pub fn load(root: &BundleRoot, limits: Limits) -> Bundle {
 
 /// [`load`] with git modes read through `git`, shared by every bundle of one run.
 pub fn load_with(root: &BundleRoot, limits: Limits, git: &git::GitIndex) -> Bundle {
+    load_overlaid(root, limits, git, &Overlay::default())
+}
+
+/// [`load_with`] where the files `overlay` holds are read from it instead of the disk, and
+/// overlaid files that are not on disk yet (a buffer never saved) are part of the bundle.
+pub fn load_overlaid(
+    root: &BundleRoot,
+    limits: Limits,
+    git: &git::GitIndex,
+    overlay: &Overlay,
+) -> Bundle {
     let mut listed = Vec::new();
     for dir in [".ebextensions", ".platform"] {
         let dir = root.dir.join(dir);
         if dir.is_dir() {
             listed.extend(files_below(&root.dir, &dir));
+        }
+    }
+    for rel in overlay.below(&root.dir) {
+        let in_bundle = rel.starts_with(".ebextensions/") || rel.starts_with(".platform/");
+        if in_bundle && !listed.iter().any(|(listed, _)| *listed == rel) {
+            listed.push((rel, Ok(())));
         }
     }
     let shipped = Shipped {
@@ -175,9 +193,19 @@ pub fn load_with(root: &BundleRoot, limits: Limits, git: &git::GitIndex) -> Bund
             .filter(|d| root.dir.join(d).is_dir())
             .collect(),
     };
-    assemble(root, listed, limits, shipped, |rel, listed| match listed {
-        Ok(()) => read_limited(&root.dir.join(rel)),
-        Err(reason) => (Bytes::Problem(reason), None),
+    assemble(root, listed, limits, shipped, |rel, listed| {
+        let path = root.dir.join(rel);
+        match (overlay.get(&path), listed) {
+            (Some(text), _) => {
+                // The mode still comes from the disk: an editor buffer has none.
+                let mode = fs::metadata(&path)
+                    .ok()
+                    .map(|m| m.permissions().mode() & 0o7777);
+                (limited(text.as_bytes()), mode)
+            }
+            (None, Ok(())) => read_limited(&path),
+            (None, Err(reason)) => (Bytes::Problem(reason), None),
+        }
     })
 }
 
@@ -217,16 +245,18 @@ pub fn in_memory(root: &str, files: &[(&str, Option<u32>, &[u8])], limits: Limit
         listed.collect(),
         limits,
         shipped,
-        |_, (mode, bytes)| {
-            let len = bytes.len() as u64;
-            let bytes = if len > MAX_FILE_BYTES {
-                Bytes::TooLarge(bytes[..MAX_FILE_BYTES as usize].to_vec(), len)
-            } else {
-                Bytes::Read(bytes.to_vec())
-            };
-            (bytes, mode)
-        },
+        |_, (mode, bytes)| (limited(bytes), mode),
     )
+}
+
+/// Bytes held in memory, cut at the limit as a file on disk would be.
+fn limited(bytes: &[u8]) -> Bytes {
+    let len = bytes.len() as u64;
+    if len > MAX_FILE_BYTES {
+        Bytes::TooLarge(bytes[..MAX_FILE_BYTES as usize].to_vec(), len)
+    } else {
+        Bytes::Read(bytes.to_vec())
+    }
 }
 
 /// Builds the model of one bundle from its listed files; `fetch` reads a file's bytes and mode.

@@ -11,7 +11,7 @@ use crate::Outcome;
 
 pub use github::render as github;
 pub use json::render as json;
-pub use sarif::{render as sarif, RULE_DOCS_BASE};
+pub use sarif::{render as sarif, render_in as sarif_in, Context as SarifContext, RULE_DOCS_BASE};
 pub use text::render as text;
 
 /// Counts for the summary line and the JSON `summary` object.

@@ -1,0 +1,97 @@
+//! Text that replaces a file's bytes on disk: an editor's unsaved buffers (`ebguard server`)
+//! or standard input (`ebguard check --stdin-filename PATH -`). Everything else of the bundle
+//! is still read from disk, so option settings merge across files as EB merges them.
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// Unsaved file texts by absolute path.
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    files: HashMap<PathBuf, String>,
+}
+
+impl Overlay {
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Uses `text` instead of what is on disk at `path` (relative to the current directory
+    /// or absolute). The file need not exist yet.
+    pub fn insert(&mut self, path: &Path, text: String) {
+        self.files.insert(normalize(path), text);
+    }
+
+    pub fn remove(&mut self, path: &Path) {
+        self.files.remove(&normalize(path));
+    }
+
+    /// The text that replaces `path`, if any.
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        if self.files.is_empty() {
+            return None;
+        }
+        self.files.get(&normalize(path)).map(String::as_str)
+    }
+
+    /// Overlaid files below `dir`, as forward-slash paths relative to it.
+    pub(super) fn below(&self, dir: &Path) -> Vec<String> {
+        if self.files.is_empty() {
+            return Vec::new();
+        }
+        let dir = dir.canonicalize().unwrap_or_else(|_| normalize(dir));
+        let mut out: Vec<String> = self
+            .files
+            .keys()
+            .filter_map(|p| p.strip_prefix(&dir).ok())
+            .map(|rel| rel.to_string_lossy().replace('\\', "/"))
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+/// One spelling per file: absolute, without `.`/`..`, with the directory's symbolic links
+/// resolved when it exists (an editor may open `/link/app/x.config` while discovery walks
+/// `/real/app`). The file itself may not exist: an editor can lint a buffer never saved.
+pub fn normalize(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut clean = PathBuf::new();
+    for component in absolute.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    match (clean.parent(), clean.file_name()) {
+        (Some(dir), Some(name)) => match dir.canonicalize() {
+            Ok(dir) => dir.join(name),
+            Err(_) => clean,
+        },
+        _ => clean,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spellings_of_one_file_meet() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().canonicalize().unwrap();
+        std::fs::create_dir(real.join("app")).unwrap();
+        let mut overlay = Overlay::default();
+        overlay.insert(&real.join("app/./x.config"), "a: 1\n".into());
+        assert_eq!(
+            overlay.get(&real.join("app/../app/x.config")),
+            Some("a: 1\n")
+        );
+        assert_eq!(overlay.below(&real), ["app/x.config"]);
+        overlay.remove(&real.join("app/x.config"));
+        assert!(overlay.is_empty());
+    }
+}

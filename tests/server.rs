@@ -1,0 +1,368 @@
+//! `ebguard server` driven end to end as an editor drives it: JSON-RPC with `Content-Length`
+//! framing over the built binary's stdin/stdout, no library shortcut. A second, independent
+//! client (pytest-lsp) runs from tests/server_pytest_lsp.rs.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+/// A language client speaking to `ebguard server`.
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    incoming: mpsc::Receiver<Value>,
+    next_id: i64,
+    /// Messages read while waiting for something else.
+    seen: Vec<Value>,
+}
+
+impl Client {
+    fn start(root: &Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ebguard"))
+            .arg("server")
+            .current_dir(root)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("ebguard server starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let (tx, incoming) = mpsc::channel();
+        std::thread::spawn(move || loop {
+            let mut length = None;
+            loop {
+                let mut line = String::new();
+                if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(n) = line.strip_prefix("Content-Length: ") {
+                    length = Some(n.parse::<usize>().unwrap());
+                }
+            }
+            let mut body = vec![0; length.expect("every message has a Content-Length")];
+            stdout.read_exact(&mut body).unwrap();
+            if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                return;
+            }
+        });
+        let mut client = Client {
+            child,
+            stdin,
+            incoming,
+            next_id: 0,
+            seen: Vec::new(),
+        };
+        let uri = uri(root);
+        let init = client.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri,
+                "workspaceFolders": [{"uri": uri, "name": "w"}],
+                "capabilities": {"workspace": {"configuration": false}},
+            }),
+        );
+        assert_eq!(init["serverInfo"]["name"], "ebguard");
+        assert_eq!(init["capabilities"]["hoverProvider"], true);
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn send(&mut self, message: Value) {
+        let body = serde_json::to_vec(&message).unwrap();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        self.stdin.write_all(&body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let response = self.wait(|m| m["id"] == id && m.get("method").is_none());
+        assert!(response.get("error").is_none(), "{response}");
+        response["result"].clone()
+    }
+
+    /// The next message matching `wanted`, within 20 s.
+    fn wait(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.seen.iter().position(&wanted) {
+            return self.seen.remove(i);
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let message = self
+                .incoming
+                .recv_timeout(left)
+                .unwrap_or_else(|_| panic!("timed out; messages so far: {:#?}", self.seen));
+            if wanted(&message) {
+                return message;
+            }
+            self.seen.push(message);
+        }
+    }
+
+    /// The next diagnostics published for `uri`.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        let message = self.wait(|m| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+        });
+        message["params"]["diagnostics"].as_array().unwrap().clone()
+    }
+
+    fn shutdown(mut self) {
+        assert_eq!(self.request("shutdown", Value::Null), Value::Null);
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "exit after shutdown is exit code 0");
+    }
+}
+
+fn uri(path: &Path) -> String {
+    format!("file://{}", path.display())
+}
+
+const MIGRATE: &str =
+    "container_commands:\n  01_migrate:\n    command: python3 manage.py migrate --noinput\n";
+const GUARDED: &str = "container_commands:\n  01_migrate:\n    command: python3 manage.py migrate --noinput\n    leader_only: true\n";
+
+/// A bundle in a temporary directory: `.ebextensions/01_django.config` holds `config`.
+fn bundle(config: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    std::fs::create_dir_all(root.join(".ebextensions")).unwrap();
+    std::fs::write(root.join(".ebextensions/01_django.config"), config).unwrap();
+    (dir, root)
+}
+
+#[test]
+fn diagnostics_follow_unsaved_edits_with_hover_and_a_suppression_that_works() {
+    let (_dir, root) = bundle(GUARDED);
+    let mut client = Client::start(&root);
+    let file = uri(&root.join(".ebextensions/01_django.config"));
+    // The editor's buffer differs from the disk: the unsaved text is what counts.
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "yaml", "version": 1, "text": MIGRATE}}),
+    );
+    let diagnostics = client.diagnostics(&file);
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:#?}");
+    let d = &diagnostics[0];
+    assert_eq!(d["code"], "EB001");
+    assert_eq!(d["source"], "ebguard");
+    assert_eq!(d["severity"], 1);
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 1, "character": 2}, "end": {"line": 1, "character": 12}})
+    );
+    assert!(d["codeDescription"]["href"]
+        .as_str()
+        .unwrap()
+        .ends_with("rules/EB001-migration-not-leader-only.md"));
+    assert!(d["message"].as_str().unwrap().contains("help: "));
+
+    let hover = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file}, "position": {"line": 1, "character": 5}}),
+    );
+    let shown = hover["contents"]["value"].as_str().unwrap();
+    assert!(
+        shown.starts_with("**EB001 `migration-not-leader-only`**"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("# EB001"),
+        "the rule's documentation: {shown}"
+    );
+    let nothing = client.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": file}, "position": {"line": 2, "character": 30}}),
+    );
+    assert_eq!(nothing, Value::Null, "no hover away from findings");
+
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": file},
+            "range": d["range"],
+            "context": {"diagnostics": [d]},
+        }),
+    );
+    let action = &actions[0];
+    assert_eq!(action["kind"], "quickfix");
+    assert_eq!(action["diagnostics"][0]["code"], "EB001");
+    let edit = &action["edit"]["changes"][&file][0];
+    assert_eq!(
+        edit["range"],
+        json!({"start": {"line": 1, "character": 0}, "end": {"line": 1, "character": 0}})
+    );
+    let comment = edit["newText"].as_str().unwrap();
+    assert!(
+        comment.starts_with("  # ebguard: ignore[EB001] "),
+        "{comment:?}"
+    );
+
+    // Applying the suggested edit (an incremental change) silences the finding.
+    client.notify(
+        "textDocument/didChange",
+        json!({
+            "textDocument": {"uri": file, "version": 2},
+            "contentChanges": [{"range": edit["range"], "text": comment}],
+        }),
+    );
+    let after = client.diagnostics(&file);
+    assert!(after.is_empty(), "{after:#?}");
+
+    // An edit that fixes the problem (full text) clears it as well; a new one brings it back.
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file, "version": 3}, "contentChanges": [{"text": MIGRATE}]}),
+    );
+    assert_eq!(client.diagnostics(&file).len(), 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file, "version": 4}, "contentChanges": [{"text": GUARDED}]}),
+    );
+    let message = client.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == file.as_str()
+    });
+    assert_eq!(message["params"]["diagnostics"], json!([]));
+    assert_eq!(message["params"]["version"], 4);
+    client.shutdown();
+}
+
+#[test]
+fn findings_in_other_files_of_the_bundle_and_the_configuration() {
+    // The deployment Timeout lives in another file: EB002 points there, and is published
+    // for that file when the open one makes the bundle migrate.
+    let (_dir, root) =
+        bundle("option_settings:\n  aws:elasticbeanstalk:command:\n    Timeout: 60\n");
+    let mut client = Client::start(&root);
+    let other = uri(&root.join(".ebextensions/01_django.config"));
+    let open = uri(&root.join(".ebextensions/02_migrate.config"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": open, "languageId": "yaml", "version": 1, "text": GUARDED}}),
+    );
+    let there = client.diagnostics(&other);
+    assert!(
+        there.iter().any(|d| d["code"] == "EB002"),
+        "EB002 on the file that sets Timeout: {there:#?}"
+    );
+
+    // A broken ebguard.toml is shown on that file, at its line; fixing it (unsaved) applies.
+    let toml = uri(&root.join("ebguard.toml"));
+    std::fs::write(root.join("ebguard.toml"), "").unwrap();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": toml, "languageId": "toml", "version": 1, "text": "select = [\"EB001\"]\nmin-timeout = 5\n"}}),
+    );
+    let problems = client.diagnostics(&toml);
+    assert_eq!(problems.len(), 1, "{problems:#?}");
+    assert_eq!(problems[0]["range"]["start"]["line"], 1);
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": toml, "version": 2}, "contentChanges": [{"text": "ignore = [\"EB002\"]\n"}]}),
+    );
+    // The ignored rule disappears from the other file.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = client.diagnostics(&other);
+        if !now.iter().any(|d| d["code"] == "EB002") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "EB002 still shown: {now:#?}");
+    }
+
+    // minSeverity hides what is below it.
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ebguard": {"minSeverity": "error"}}}),
+    );
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": open, "version": 2}, "contentChanges": [{"text": "container_commands:\n  01_migrate:\n    command: python3 manage.py migrate\n    leader_only: \"true\"\n"}]}),
+    );
+    // EB010 (a warning: `leader_only` is a string) is hidden at minSeverity error.
+    let checked = client.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == open.as_str()
+            && m["params"]["version"] == 2
+    });
+    assert_eq!(checked["params"]["diagnostics"], json!([]));
+    client.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"ebguard": {"minSeverity": "info"}}}),
+    );
+    client.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["uri"] == open.as_str()
+            && m["params"]["diagnostics"][0]["code"] == "EB010"
+    });
+    client.shutdown();
+}
+
+#[test]
+fn hooks_get_diagnostics_and_a_suppression_below_the_shebang() {
+    let (_dir, root) = bundle(GUARDED);
+    let hooks = root.join(".platform/hooks/predeploy");
+    std::fs::create_dir_all(&hooks).unwrap();
+    let hook = hooks.join("01_migrate.sh");
+    std::fs::write(&hook, "#!/bin/bash\necho hi\n").unwrap();
+    let mut client = Client::start(&root);
+    let file = uri(&hook);
+    // Never saved with CRLF; the buffer has them: EB201 on line 1.
+    let text = "#!/bin/bash\r\necho hi\r\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "shellscript", "version": 1, "text": text}}),
+    );
+    let d = client.diagnostics(&file);
+    let crlf = d
+        .iter()
+        .find(|d| d["code"] == "EB201")
+        .unwrap_or_else(|| panic!("{d:#?}"));
+    assert_eq!(crlf["range"]["start"]["line"], 0);
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": file}, "range": crlf["range"], "context": {"diagnostics": [crlf]}}),
+    );
+    let suppress = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("EB201"))
+        .unwrap();
+    let edit = &suppress["edit"]["changes"][&file][0];
+    assert_eq!(edit["range"]["start"], json!({"line": 1, "character": 0}));
+    assert!(edit["newText"]
+        .as_str()
+        .unwrap()
+        .starts_with("# ebguard: ignore[EB201] "));
+    client.shutdown();
+}
+
+#[test]
+fn exit_without_shutdown_is_exit_code_1() {
+    let (_dir, root) = bundle(GUARDED);
+    let mut client = Client::start(&root);
+    client.notify("exit", Value::Null);
+    let status = client.child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
+}
