@@ -242,8 +242,12 @@ fn shorten(text: &str, max: usize) -> String {
         return cut[..=end].to_string();
     }
     let cut: String = text.chars().take(max - 1).collect();
-    let words = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
-    format!("{words}…")
+    // Keep the last word when the cut falls right after it.
+    let words = match text.chars().nth(max - 1) {
+        Some(c) if c.is_whitespace() => cut.as_str(),
+        _ => cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]),
+    };
+    format!("{}…", words.trim_end())
 }
 
 /// GitHub filters alerts by tag; the tags say which part of a deployment a rule is about.
