@@ -231,21 +231,13 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
             kept.push(finding);
         }
     }
-    let source_of = |path: &str| {
-        bundle
-            .configs
-            .iter()
-            .map(|c| &c.source)
-            .chain(bundle.hooks.iter().map(|h| &h.source))
-            .find(|s| s.path == path)
-    };
     let unused = &rules::eb900_unused_suppression::RULE;
     for (s, u) in suppressions.iter().zip(&used) {
         for ((rule, span), used) in s.rules.iter().zip(u) {
             if *used || !enabled(rule) {
                 continue;
             }
-            let Some(source) = source_of(&s.location.path) else {
+            let Some(source) = bundle.source(&s.location.path) else {
                 continue;
             };
             kept.push(

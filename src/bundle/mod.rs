@@ -9,5 +9,5 @@ pub mod shipped;
 
 pub use discover::{discover, discover_overlaid, BundleRoot, Discovery};
 pub use git::GitIndex;
-pub use overlay::{normalize, Overlay};
+pub use overlay::{clean, normalize, Overlay};
 pub use read::{in_memory, load, load_overlaid, load_with, MAX_FILE_BYTES};

@@ -55,17 +55,7 @@ impl Overlay {
 /// resolved when it exists (an editor may open `/link/app/x.config` while discovery walks
 /// `/real/app`). The file itself may not exist: an editor can lint a buffer never saved.
 pub fn normalize(path: &Path) -> PathBuf {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut clean = PathBuf::new();
-    for component in absolute.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                clean.pop();
-            }
-            other => clean.push(other),
-        }
-    }
+    let clean = clean(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()));
     match (clean.parent(), clean.file_name()) {
         (Some(dir), Some(name)) => match dir.canonicalize() {
             Ok(dir) => dir.join(name),
@@ -73,6 +63,21 @@ pub fn normalize(path: &Path) -> PathBuf {
         },
         _ => clean,
     }
+}
+
+/// `path` without `.` and `..` components, lexically (no file system access).
+pub fn clean(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -51,6 +51,15 @@ impl Bundle {
         crate::source::display_join(&self.root, rel)
     }
 
+    /// The configuration file or hook with display path `path`.
+    pub fn source(&self, path: &str) -> Option<&crate::source::SourceFile> {
+        self.configs
+            .iter()
+            .map(|c| &c.source)
+            .chain(self.hooks.iter().map(|h| &h.source))
+            .find(|s| s.path == path)
+    }
+
     /// Every container command or command, with its file, in EB's order.
     pub fn commands(&self) -> impl Iterator<Item = (&ConfigFile, &Command)> {
         self.configs

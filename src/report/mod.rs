@@ -43,13 +43,7 @@ impl Summary {
 
 /// The file a finding's path names, for code frames.
 fn source_of<'a>(outcome: &'a Outcome, finding_path: &str) -> Option<&'a SourceFile> {
-    outcome.bundles.iter().find_map(|b| {
-        b.configs
-            .iter()
-            .map(|c| &c.source)
-            .chain(b.hooks.iter().map(|h| &h.source))
-            .find(|s| s.path == finding_path)
-    })
+    outcome.bundles.iter().find_map(|b| b.source(finding_path))
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -9,13 +9,14 @@
 //! fingerprint: rule, file, key path, flagged text), never `primaryLocationLineHash`, which
 //! upload-sarif computes itself from the file's lines.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde::Serialize;
 
 use super::sorted;
 use crate::baseline::fingerprint_hash;
+use crate::bundle::clean;
 use crate::finding::{Finding, Severity};
 use crate::rules::{self, Rule};
 use crate::source::Location;
@@ -378,21 +379,6 @@ fn repository_uri(remote: &str) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// Without `.` and `..`, lexically.
-fn clean(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 impl Context {

@@ -11,21 +11,11 @@ use lsp_types::{
 use crate::finding::{Finding, Severity};
 use crate::model::Bundle;
 use crate::report::RULE_DOCS_BASE;
-use crate::source::{Location, SourceFile};
+use crate::source::Location;
 
 /// Where a rule's documentation lives (the `codeDescription` link, as SARIF's `helpUri`).
 pub fn doc_link(id: &str, name: &str) -> Option<Url> {
     Url::parse(&format!("{RULE_DOCS_BASE}{id}-{name}.md")).ok()
-}
-
-/// The text a finding's path names, from the bundle that produced it.
-pub fn source_of<'a>(bundle: &'a Bundle, path: &str) -> Option<&'a SourceFile> {
-    bundle
-        .configs
-        .iter()
-        .map(|c| &c.source)
-        .chain(bundle.hooks.iter().map(|h| &h.source))
-        .find(|s| s.path == path)
 }
 
 /// The LSP position of byte `offset` in `text`: 0-based line, UTF-16 column.
@@ -62,7 +52,7 @@ pub fn offset(text: &str, at: Position) -> usize {
 /// The range of `location`, converted through its file's text when the bundle has it. Whole
 /// files and folders (no text) are the start of the file.
 pub fn range(bundle: &Bundle, location: &Location) -> Range {
-    match source_of(bundle, &location.path) {
+    match bundle.source(&location.path) {
         Some(source) if !source.text.is_empty() => Range::new(
             position(&source.text, location.span.start),
             position(&source.text, location.span.end.max(location.span.start)),
