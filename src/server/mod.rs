@@ -463,7 +463,12 @@ impl Server {
     /// configuration file.
     fn touched(&mut self, path: &Path, delay: Duration) {
         let due = Instant::now() + delay;
-        let found = bundle::discover_overlaid(&[path.to_path_buf()], &self.overlay());
+        // Only this file's buffer matters to find its bundle (it may not be on disk yet).
+        let mut own = Overlay::default();
+        if let Some(doc) = self.doc(path) {
+            own.insert(path, doc.text.clone());
+        }
+        let found = bundle::discover_overlaid(&[path.to_path_buf()], &own);
         for root in found.roots {
             self.roots.insert(root.dir.clone(), root.clone());
             self.pending.insert(root.dir.clone(), (due, Some(root)));
@@ -560,7 +565,10 @@ impl Publisher {
                 latest.push(more);
             }
             for job in latest {
-                match job {
+                let key = job.key();
+                // A bug in ebguard costs this check, not the server: the editor keeps its
+                // last diagnostics and the next change is checked again.
+                let run = crate::guard::catch(|| match job {
                     Job::Bundle {
                         root,
                         overlay,
@@ -571,6 +579,18 @@ impl Publisher {
                         let diagnostics = config_diagnostics(&path, &overlay);
                         self.publish_set(path.clone(), diagnostics, &HashMap::new());
                     }
+                });
+                if let Err(message) = run {
+                    let params = lsp_types::LogMessageParams {
+                        typ: lsp_types::MessageType::ERROR,
+                        message: format!(
+                            "ebguard: internal error while checking {}: {message}",
+                            key.display()
+                        ),
+                    };
+                    let _ = self
+                        .sender
+                        .send(Notification::new(notif::LogMessage::METHOD.into(), params).into());
                 }
             }
         }
