@@ -366,3 +366,47 @@ fn exit_without_shutdown_is_exit_code_1() {
     let status = client.child.wait().unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+#[test]
+fn related_places_and_files_ebguard_does_not_read_as_configuration() {
+    let (_dir, root) = bundle(GUARDED);
+    let mut client = Client::start(&root);
+    // EB102: the second `01_migrate` replaces the first, which is the related place.
+    let file = uri(&root.join(".ebextensions/02_dup.config"));
+    let text = "container_commands:\n  01_migrate:\n    command: echo one\n  01_migrate:\n    command: echo two\n";
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "yaml", "version": 1, "text": text}}),
+    );
+    let d = client.diagnostics(&file);
+    let dup = d
+        .iter()
+        .find(|d| d["code"] == "EB102")
+        .unwrap_or_else(|| panic!("{d:#?}"));
+    let related = &dup["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], file.as_str());
+    assert_ne!(related["location"]["range"], dup["range"]);
+    assert!(!related["message"].as_str().unwrap().is_empty());
+
+    // A `.yml` in .ebextensions is never read by EB (EB104), and a clean open file still hears
+    // back with an empty list.
+    let yml = uri(&root.join(".ebextensions/03_settings.yml"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": yml, "languageId": "yaml", "version": 1, "text": "option_settings: {}\n"}}),
+    );
+    let d = client.diagnostics(&yml);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0]["code"], "EB104");
+    let clean = uri(&root.join(".ebextensions/01_django.config"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": clean, "languageId": "yaml", "version": 7, "text": GUARDED}}),
+    );
+    let message = client.wait(|m| {
+        m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == clean.as_str()
+    });
+    assert_eq!(message["params"]["diagnostics"], json!([]));
+    assert_eq!(message["params"]["version"], 7);
+    client.shutdown();
+}

@@ -628,10 +628,13 @@ impl Publisher {
         for bundle in &outcome.bundles {
             // Every open file of the bundle hears back, so the editor knows its version was
             // checked even when it is clean.
-            let sources = bundle.configs.iter().map(|c| &c.source.path);
-            for path in sources.chain(bundle.hooks.iter().map(|h| &h.source.path)) {
-                if versions.contains_key(&bundle::normalize(Path::new(path))) {
-                    if let Some(uri) = convert::uri(path) {
+            let sources = bundle.configs.iter().map(|c| c.source.path.clone());
+            let hooks = bundle.hooks.iter().map(|h| h.source.path.clone());
+            let ignored =
+                (bundle.ignored_ebextensions.iter()).map(|f| bundle.display_path(&f.rel_path));
+            for path in sources.chain(hooks).chain(ignored) {
+                if versions.contains_key(&bundle::normalize(Path::new(&path))) {
+                    if let Some(uri) = convert::uri(&path) {
                         by_uri.entry(uri).or_default();
                     }
                 }
