@@ -210,6 +210,7 @@ impl Baseline {
         outcome.findings = new;
         let count = known.len();
         outcome.baselined.extend(known);
+        outcome.baseline_applied = true;
         count
     }
 }

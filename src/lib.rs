@@ -42,6 +42,8 @@ pub struct Outcome {
     /// Findings a `--baseline` already knows: not reported as new, kept for SARIF's
     /// `baselineState`.
     pub baselined: Vec<Finding>,
+    /// Whether a baseline was applied, so the findings left are new ones.
+    pub baseline_applied: bool,
     /// Paths or configuration files that could not be read (exit code 2).
     pub input_errors: Vec<String>,
 }

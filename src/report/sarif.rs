@@ -632,7 +632,7 @@ pub fn render_in(context: &Context, outcome: &Outcome) -> String {
             locations: Vec::new(),
         })
         .collect();
-    let baseline_used = !outcome.baselined.is_empty();
+    let baseline_used = outcome.baseline_applied;
     let mut findings: Vec<(&Finding, State)> = sorted(&outcome.findings)
         .into_iter()
         .map(|f| (f, State::New { baseline_used }))
