@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ebguard::bundle::shipped::{self, Upload};
+use ebguard::bundle::shipped::{self, Request, Upload};
 
 const BAD: &str = "container_commands:\n  01_migrate:\n    command: python3 manage.py migrate\n";
 const GOOD: &str =
@@ -251,12 +251,16 @@ fn hook_modes_are_gits_not_the_working_trees() {
     p.commit_all();
     // `chmod +x` after committing: git still ships it without the executable bit.
     fs::set_permissions(p.root.join(hook), fs::Permissions::from_mode(0o755)).unwrap();
-    let head = shipped::materialise(&p.root, false).unwrap();
+    let head = shipped::materialise(&p.root, &p.root, &Request::default()).unwrap();
     assert_eq!(head.upload, Upload::GitHead);
     assert_eq!(mode(&head.copy.path().join(hook)), 0);
     // Staged with `git update-index --chmod=+x` (or `git add` of the chmod), the index has it.
     p.git(&["update-index", "--chmod=+x", hook]);
-    let index = shipped::materialise(&p.root, true).unwrap();
+    let staged = Request {
+        staged: true,
+        ..Request::default()
+    };
+    let index = shipped::materialise(&p.root, &p.root, &staged).unwrap();
     assert_eq!(index.upload, Upload::GitIndex);
     assert_ne!(mode(&index.copy.path().join(hook)), 0);
 }
