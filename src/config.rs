@@ -92,8 +92,9 @@ impl Selector {
 }
 
 /// `--select`, `--extend-select` and `--ignore` from the command line, applied on top of each
-/// bundle's configuration (ruff's model): `--select` replaces `select`, `--extend-select` adds
-/// to it, `--ignore` adds to `ignore`; the most specific selector still decides.
+/// bundle's configuration (ruff's model): `--select` replaces the file's `select` and `ignore`,
+/// `--extend-select` adds to `select`, `--ignore` adds to `ignore`; the most specific selector
+/// still decides.
 #[derive(Debug, Default, Clone)]
 pub struct Selection {
     select: Option<Vec<Selector>>,
@@ -228,7 +229,9 @@ impl Config {
     /// Applies the command line's rule selection on top of this file's.
     pub fn select_from_cli(&mut self, cli: &Selection) {
         if let Some(select) = &cli.select {
+            // A fresh selection, as in ruff: the file's `ignore` went with its `select`.
             self.select = Some(select.clone());
+            self.ignore.clear();
         }
         if !cli.extend_select.is_empty() {
             // With no `select`, every rule already runs; extending keeps that.
@@ -373,12 +376,15 @@ mod tests {
         assert!(config.enabled(rule("EB008")));
         assert!(!config.enabled(rule("EB001")));
         let mut config = Config::parse("ignore = [\"EB001\"]\n", "x").unwrap();
-        config.select_from_cli(&Selection::parse(Some(&["EB001".into()]), &[], &[]).unwrap());
+        config.select_from_cli(&Selection::parse(Some(&["EB0".into()]), &[], &[]).unwrap());
+        assert!(config.enabled(rule("EB001")), "--select starts afresh");
+        assert!(!config.enabled(rule("EB100")), "--select replaces");
+        let cli = Selection::parse(Some(&["EB001".into()]), &[], &["EB001".into()]).unwrap();
+        config.select_from_cli(&cli);
         assert!(
             !config.enabled(rule("EB001")),
             "equal specificity: ignore wins"
         );
-        assert!(!config.enabled(rule("EB008")), "--select replaces");
         let err = Selection::parse(None, &[], &["EB9999".into()]).unwrap_err();
         assert!(err.starts_with("--ignore: `EB9999`"), "{err}");
     }
