@@ -11,6 +11,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use cli::output::{init_color, ColorWhen, Sink};
 use ebguard::baseline::Baseline;
+use ebguard::bundle::shipped::State;
 use ebguard::config::Selection;
 use ebguard::finding::Severity;
 use ebguard::rules;
@@ -414,6 +415,15 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
             }
             listing.push_str(&item.line());
             listing.push('\n');
+        }
+        for item in linted.listed.iter().filter(|i| i.state == State::Outside) {
+            if !args.list_files {
+                note(&args.options, &format!(
+                    "not linted: {} is a symbolic link to {}, outside the bundle; the instance runs whatever that path holds there",
+                    item.path,
+                    item.link.as_deref().unwrap_or("a path outside the bundle")
+                ));
+            }
         }
         if !args.list_files {
             note(

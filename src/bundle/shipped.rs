@@ -642,7 +642,8 @@ impl Archive {
 
     /// Writes the listed files into `dest` with their permission bits (plus owner-read, so
     /// ebguard can read what it lints); a file the instance cannot reach becomes a broken link
-    /// whose target says why, which the reader reports as EB100.
+    /// whose target says why, which the reader reports as EB100. Links out of the bundle are
+    /// left out: only the instance knows what they reach.
     fn write(&self, listed: &[Listed], dest: &Path) -> Result<(), String> {
         for item in listed {
             let target = dest.join(&item.path);
@@ -672,9 +673,11 @@ impl Archive {
                         .map_err(|e| format!("{}: {e}", target.display()))?;
                     continue;
                 }
-                State::Dangling => format!("{shown} (not in the uploaded bundle)"),
-                State::Outside => format!("{shown} (outside the uploaded bundle, not checked)"),
-                State::Loop => format!("{shown} (a loop of symbolic links)"),
+                State::Dangling => format!("{shown}, which is not in what `eb deploy` uploads"),
+                // What an absolute or climbing link reaches exists only on the instance:
+                // nothing to lint, and no reason to call it broken.
+                State::Outside => continue,
+                State::Loop => format!("{shown}, a loop of symbolic links"),
             };
             // A relative target naming the reason: it exists nowhere, and the reader quotes it.
             std::os::unix::fs::symlink(why, &target)
