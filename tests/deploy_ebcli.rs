@@ -547,6 +547,91 @@ fn cases() -> Vec<Case> {
             args: &["--modules", "api", "web"],
         },
         Case {
+            name: "git: .platform/confighooks committed as a link to hooks",
+            setup: |t| {
+                t.init()
+                    .project("")
+                    .file(".platform/hooks/prebuild/01_collectstatic.sh", HOOK, 0o755)
+                    .link(".platform/confighooks", "hooks")
+                    .commit();
+            },
+            cwd: "",
+            args: &[],
+        },
+        Case {
+            name: "git: a chain of links, the last one to a file with mode 100644",
+            setup: |t| {
+                t.init()
+                    .project("")
+                    .file("bin/real.sh", UNGUARDED, 0o644)
+                    .link("bin/current.sh", "real.sh")
+                    .link(".platform/hooks/predeploy/02.sh", "../../../bin/current.sh")
+                    .commit();
+            },
+            cwd: "",
+            args: &[],
+        },
+        Case {
+            name: "git: a repository without a commit stops the EB CLI",
+            setup: |t| {
+                t.init().project("");
+            },
+            cwd: "",
+            args: &[],
+        },
+        Case {
+            name: ".ebignore: a directory link that loops stops the EB CLI",
+            setup: |t| {
+                t.project("")
+                    .link(".platform/hooks/predeploy/again", "..")
+                    .file(
+                        ".ebignore",
+                        "*.pyc
+",
+                        0o644,
+                    );
+            },
+            cwd: "",
+            args: &[],
+        },
+        Case {
+            name: ".ebignore: `*.sh` leaves out files but not a link to their folder",
+            setup: |t| {
+                t.project("")
+                    .file("shared/predeploy/01.sh", UNGUARDED, 0o755)
+                    .file("shared/predeploy/README", "", 0o644)
+                    .link(".platform/confighooks", "../shared")
+                    .file(
+                        ".ebignore",
+                        "*.sh
+",
+                        0o644,
+                    );
+            },
+            cwd: "",
+            args: &[],
+        },
+        Case {
+            name: "no git: .platform/confighooks as a link to hooks",
+            setup: |t| {
+                t.project("").link(".platform/confighooks", "hooks");
+            },
+            cwd: "",
+            args: &[],
+        },
+        Case {
+            name: "deploy: artifact: that does not exist stops the EB CLI",
+            setup: |t| {
+                t.project("").file(
+                    ".elasticbeanstalk/config.yml",
+                    "deploy:\n  artifact: build/missing.zip\n",
+                    0o644,
+                );
+            },
+            cwd: "",
+            args: &[],
+        },
+        Case {
             name: "not an EB project: refused",
             setup: |t| {
                 t.file(".ebextensions/01.config", CONFIG, 0o644);
@@ -668,6 +753,11 @@ fn every_case_lists_what_the_eb_cli_ships() {
         results.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The EB CLI fails exactly where the case says it does.
+    for (name, expected, _, _) in &results {
+        let fails = name.contains("stops the EB CLI") || name.contains("refused");
+        assert_eq!(expected == &["error"], fails, "{name}: {expected:?}");
+    }
     // Every case lists something or fails, so none passes by listing nothing on both sides
     // by accident, except the ones meant to.
     let empty: Vec<&str> = results
@@ -695,8 +785,39 @@ fn symbolic_links_are_linted_as_the_instance_resolves_them() {
             ".platform/hooks/predeploy/02_migrate.sh",
             "../../../scripts/migrate.sh",
         )
+        .link(
+            ".platform/hooks/postdeploy/01_notify.sh",
+            "/opt/company/notify.sh",
+        )
+        .link(
+            ".platform/hooks/postdeploy/02_gone.sh",
+            "../../../tools/gone.sh",
+        )
+        .link(".platform/confighooks", "hooks")
         .commit();
     let listed = common::ebguard(&dir, &["deploy", "--list-files"]);
+    insta::assert_snapshot!("list_files", listed.stdout);
+    let report = common::ebguard(
+        &dir,
+        &["deploy", "--fail-on", "never", "--", "--version", "v1"],
+    );
+    assert!(
+        report
+            .stderr
+            .contains("uploads nothing from this directory"),
+        "{}",
+        report.stderr
+    );
+    // The report and the notes go to stderr; `eb` (absent here) would get stdout.
+    let report = common::ebguard(&dir, &["deploy", "--select", "EB100", "--fail-on", "never"]);
+    assert_eq!(report.stdout, "");
+    let stderr: String = report
+        .stderr
+        .lines()
+        .filter(|l| !l.contains("cannot run `eb`"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!("deploy_stderr", stderr);
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     assert!(
         listed.stdout.contains(
@@ -718,7 +839,29 @@ fn symbolic_links_are_linted_as_the_instance_resolves_them() {
         String::from_utf8_lossy(&checked.stderr)
     );
     assert!(checked.stdout.is_empty(), "stdout belongs to eb");
-    let report = fs::read_to_string(dir.join("r.json")).unwrap();
-    assert!(report.contains("\"rule\": \"EB006\""), "{report}");
-    assert!(!report.contains("EB100"), "{report}");
+    let report: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("r.json")).unwrap()).unwrap();
+    let found: Vec<(String, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["path"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expect = |rule: &str, path: &str| (rule.to_string(), path.to_string());
+    assert_eq!(
+        found,
+        [
+            // Only the link whose target is not uploaded is broken; the one out of the
+            // bundle is not judged.
+            expect("EB100", ".platform/confighooks/postdeploy/02_gone.sh"),
+            expect("EB006", ".platform/confighooks/predeploy/02_migrate.sh"),
+            expect("EB100", ".platform/hooks/postdeploy/02_gone.sh"),
+            expect("EB006", ".platform/hooks/predeploy/02_migrate.sh"),
+        ]
+    );
 }

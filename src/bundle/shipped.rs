@@ -673,11 +673,11 @@ impl Archive {
                         .map_err(|e| format!("{}: {e}", target.display()))?;
                     continue;
                 }
-                State::Dangling => format!("{shown}, which is not in what `eb deploy` uploads"),
+                State::Dangling => format!("{shown} (not in the upload)"),
                 // What an absolute or climbing link reaches exists only on the instance:
                 // nothing to lint, and no reason to call it broken.
                 State::Outside => continue,
-                State::Loop => format!("{shown}, a loop of symbolic links"),
+                State::Loop => format!("{shown} (a loop of symbolic links)"),
             };
             // A relative target naming the reason: it exists nowhere, and the reader quotes it.
             std::os::unix::fs::symlink(why, &target)

@@ -32,8 +32,11 @@ def zip_here(staged, label):
     os.chdir(cwd)
     artifact = fileoperations.get_config_setting('deploy', 'artifact')
     if artifact:
-        # `s3.upload_workspace_version` opens it from the project root.
-        return os.path.join(root, artifact)
+        # `s3.upload_workspace_version` measures it from the project root (and stops when it
+        # is not there).
+        path = os.path.join(root, artifact)
+        os.path.getsize(path)
+        return path
     source_control = SourceControl.get_source_control()
     version_label = label or source_control.get_version_label()
     _, file_path = commonops._zip_up_project(version_label, source_control, staged=staged)
