@@ -87,16 +87,6 @@ fn quiet_prints_only_findings() {
     insta::assert_snapshot!("quiet", quiet.stdout);
 }
 
-fn rules_in(json: &str) -> Vec<String> {
-    let doc: serde_json::Value = serde_json::from_str(json).unwrap();
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn select_ignore_and_extend_select_work_like_the_configuration() {
     let tmp = tempfile::tempdir().unwrap();
@@ -115,7 +105,7 @@ fn select_ignore_and_extend_select_work_like_the_configuration() {
         all.push(bundle.to_str().unwrap());
         let r = run(&all);
         assert_eq!(r.code, 0, "{args:?}: {}", r.stderr);
-        rules_in(&r.stdout)
+        common::rules_in(&r.stdout)
     };
     assert_eq!(check(&[]), ["EB001", "EB003", "EB104"]);
     assert_eq!(check(&["--ignore", "EB001"]), ["EB003", "EB104"]);
@@ -324,7 +314,7 @@ fn json_reports_match_their_schemas() {
         let shown = shown.to_str().unwrap();
         let r = run(&["check", "--format", "json", shown]);
         assert_valid(&check, shown, &r.stdout);
-        findings += rules_in(&r.stdout).len();
+        findings += common::rules_in(&r.stdout).len();
         let r = run(&["plan", "--format", "json", shown]);
         assert_valid(&plan, shown, &r.stdout);
     }

@@ -78,6 +78,25 @@ const CONFIG: &str = "option_settings:\n  aws:elasticbeanstalk:command:\n    Tim
 const HOOK: &str = "#!/bin/sh\nebguard migrate -- python manage.py migrate --noinput\n";
 const UNGUARDED: &str = "#!/bin/sh\npython manage.py migrate --noinput\n";
 
+/// A case run from the project's top with no `eb deploy` arguments, unless told.
+fn case(name: &'static str, setup: fn(&Tree)) -> Case {
+    Case {
+        name,
+        setup,
+        cwd: "",
+        args: &[],
+    }
+}
+
+impl Case {
+    fn cwd(self, cwd: &'static str) -> Case {
+        Case { cwd, ..self }
+    }
+    fn args(self, args: &'static [&'static str]) -> Case {
+        Case { args, ..self }
+    }
+}
+
 struct Case {
     name: &'static str,
     /// Builds the project in the given directory.
@@ -90,53 +109,39 @@ struct Case {
 
 fn cases() -> Vec<Case> {
     vec![
-        Case {
-            name: "git: committed files with git's modes",
-            setup: |t| {
-                t.init()
-                    .project("")
-                    .file(".gitignore", ".elasticbeanstalk/\n", 0o644);
-                t.file(".platform/hooks/prebuild/00_plain.sh", HOOK, 0o644)
-                    .commit();
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: chmod +x after committing does not count",
-            setup: |t| {
-                t.init()
-                    .project("")
-                    .file(".platform/hooks/prebuild/x.sh", HOOK, 0o644)
-                    .commit();
-                t.file(".platform/hooks/prebuild/x.sh", HOOK, 0o755);
-                t.file(".ebextensions/02_new.config", CONFIG, 0o644);
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: --staged archives the index",
-            setup: |t| {
-                t.init()
-                    .project("")
-                    .file(".platform/hooks/prebuild/x.sh", HOOK, 0o644)
-                    .commit();
-                t.file(".ebextensions/02_new.config", CONFIG, 0o644)
-                    .git(&["add", ".ebextensions/02_new.config"])
-                    .git(&[
-                        "update-index",
-                        "--chmod=+x",
-                        ".platform/hooks/prebuild/x.sh",
-                    ]);
-                t.file(".ebextensions/03_unstaged.config", CONFIG, 0o644);
-            },
-            cwd: "",
-            args: &["--staged"],
-        },
-        Case {
-            name: "git: a hook that is a symbolic link to a script elsewhere in the repository",
-            setup: |t| {
+        case("git: committed files with git's modes", |t| {
+            t.init()
+                .project("")
+                .file(".gitignore", ".elasticbeanstalk/\n", 0o644);
+            t.file(".platform/hooks/prebuild/00_plain.sh", HOOK, 0o644)
+                .commit();
+        }),
+        case("git: chmod +x after committing does not count", |t| {
+            t.init()
+                .project("")
+                .file(".platform/hooks/prebuild/x.sh", HOOK, 0o644)
+                .commit();
+            t.file(".platform/hooks/prebuild/x.sh", HOOK, 0o755);
+            t.file(".ebextensions/02_new.config", CONFIG, 0o644);
+        }),
+        case("git: --staged archives the index", |t| {
+            t.init()
+                .project("")
+                .file(".platform/hooks/prebuild/x.sh", HOOK, 0o644)
+                .commit();
+            t.file(".ebextensions/02_new.config", CONFIG, 0o644)
+                .git(&["add", ".ebextensions/02_new.config"])
+                .git(&[
+                    "update-index",
+                    "--chmod=+x",
+                    ".platform/hooks/prebuild/x.sh",
+                ]);
+            t.file(".ebextensions/03_unstaged.config", CONFIG, 0o644);
+        })
+        .args(&["--staged"]),
+        case(
+            "git: a hook that is a symbolic link to a script elsewhere in the repository",
+            |t| {
                 t.init()
                     .project("")
                     .file("scripts/migrate.sh", UNGUARDED, 0o755)
@@ -146,12 +151,10 @@ fn cases() -> Vec<Case> {
                     )
                     .commit();
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: .platform committed as a symbolic link to another folder",
-            setup: |t| {
+        ),
+        case(
+            "git: .platform committed as a symbolic link to another folder",
+            |t| {
                 t.init()
                     .dir(".elasticbeanstalk")
                     .file("deploy/platform/hooks/predeploy/01.sh", UNGUARDED, 0o755)
@@ -159,38 +162,29 @@ fn cases() -> Vec<Case> {
                     .link(".platform", "deploy/platform")
                     .commit();
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: a committed link to a file that is not committed",
-            setup: |t| {
+        ),
+        case(
+            "git: a committed link to a file that is not committed",
+            |t| {
                 t.init()
                     .project("")
                     .link(".platform/hooks/predeploy/02.sh", "../../../local/m.sh")
                     .commit();
                 t.file("local/m.sh", HOOK, 0o755);
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: a link to an absolute path",
-            setup: |t| {
-                t.init()
-                    .project("")
-                    .link(
-                        ".platform/hooks/predeploy/02.sh",
-                        "/usr/local/bin/migrate.sh",
-                    )
-                    .commit();
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: the project root is a subdirectory of the repository (sc: git)",
-            setup: |t| {
+        ),
+        case("git: a link to an absolute path", |t| {
+            t.init()
+                .project("")
+                .link(
+                    ".platform/hooks/predeploy/02.sh",
+                    "/usr/local/bin/migrate.sh",
+                )
+                .commit();
+        }),
+        case(
+            "git: the project root is a subdirectory of the repository (sc: git)",
+            |t| {
                 t.init()
                     .project("app")
                     .file("other/.ebextensions/x.config", CONFIG, 0o644);
@@ -201,21 +195,19 @@ fn cases() -> Vec<Case> {
                 )
                 .commit();
             },
-            cwd: "app",
-            args: &[],
-        },
-        Case {
-            name: "git: run from a subdirectory without `sc`, the EB CLI zips the directory",
-            setup: |t| {
+        )
+        .cwd("app"),
+        case(
+            "git: run from a subdirectory without `sc`, the EB CLI zips the directory",
+            |t| {
                 t.init().project("").file("src/app.py", "", 0o644).commit();
                 t.file(".ebextensions/02_uncommitted.config", CONFIG, 0o644);
             },
-            cwd: "src",
-            args: &[],
-        },
-        Case {
-            name: "git: run from a subdirectory with `sc: git`, git archive",
-            setup: |t| {
+        )
+        .cwd("src"),
+        case(
+            "git: run from a subdirectory with `sc: git`, git archive",
+            |t| {
                 t.init().project("").file("src/app.py", "", 0o644);
                 t.file(
                     ".elasticbeanstalk/config.yml",
@@ -225,12 +217,11 @@ fn cases() -> Vec<Case> {
                 .commit();
                 t.file(".ebextensions/02_uncommitted.config", CONFIG, 0o644);
             },
-            cwd: "src",
-            args: &[],
-        },
-        Case {
-            name: "git: export-ignore in .gitattributes leaves files out",
-            setup: |t| {
+        )
+        .cwd("src"),
+        case(
+            "git: export-ignore in .gitattributes leaves files out",
+            |t| {
                 t.init()
                     .project("")
                     .file(".platform/hooks/prebuild/dev.sh", HOOK, 0o755)
@@ -241,12 +232,10 @@ fn cases() -> Vec<Case> {
                     )
                     .commit();
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: include_git_submodules ships submodule files with mode 0600",
-            setup: |t| {
+        ),
+        case(
+            "git: include_git_submodules ships submodule files with mode 0600",
+            |t| {
                 let sub = t.dir.join("../hooks-repo");
                 let s = Tree { dir: &sub };
                 s.dir("")
@@ -273,12 +262,10 @@ fn cases() -> Vec<Case> {
                 )
                 .commit();
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: submodules left out without include_git_submodules",
-            setup: |t| {
+        ),
+        case(
+            "git: submodules left out without include_git_submodules",
+            |t| {
                 let sub = t.dir.join("../hooks-repo");
                 let s = Tree { dir: &sub };
                 s.dir("")
@@ -297,12 +284,10 @@ fn cases() -> Vec<Case> {
                 ]);
                 t.commit();
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: the working directory minus its patterns, uncommitted files count",
-            setup: |t| {
+        ),
+        case(
+            ".ebignore: the working directory minus its patterns, uncommitted files count",
+            |t| {
                 t.init().project("").commit();
                 t.file(
                     ".ebignore",
@@ -312,12 +297,10 @@ fn cases() -> Vec<Case> {
                 .file(".ebextensions/02_local.config", CONFIG, 0o644)
                 .file(".ebextensions/90_dev.config", CONFIG, 0o644);
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: a later !pattern re-includes a file below an excluded directory",
-            setup: |t| {
+        ),
+        case(
+            ".ebignore: a later !pattern re-includes a file below an excluded directory",
+            |t| {
                 t.project("")
                     .file(".platform/hooks/prebuild/x.sh", HOOK, 0o700)
                     .file(
@@ -326,45 +309,37 @@ fn cases() -> Vec<Case> {
                         0o644,
                     );
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: a symlinked hooks folder whose target `dir/` excludes",
-            setup: |t| {
+        ),
+        case(
+            ".ebignore: a symlinked hooks folder whose target `dir/` excludes",
+            |t| {
                 t.dir(".elasticbeanstalk")
                     .file("hooks-src/predeploy/01.sh", UNGUARDED, 0o755)
                     .link(".platform/hooks", "../hooks-src")
                     .file(".ebignore", "hooks-src/\n", 0o644);
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: a symlinked hooks folder named by .ebignore",
-            setup: |t| {
+        ),
+        case(
+            ".ebignore: a symlinked hooks folder named by .ebignore",
+            |t| {
                 t.project("")
                     .file("hooks-src/predeploy/01.sh", UNGUARDED, 0o755)
                     .link(".platform/confighooks", "../hooks-src")
                     .file(".ebignore", ".platform/confighooks\n", 0o644);
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: `hooks/` does not stop a symbolic link named hooks",
-            setup: |t| {
+        ),
+        case(
+            ".ebignore: `hooks/` does not stop a symbolic link named hooks",
+            |t| {
                 t.dir(".elasticbeanstalk")
                     .file("src/hooks/predeploy/01.sh", UNGUARDED, 0o755)
                     .link(".platform/hooks", "../src/hooks")
                     .file(".ebignore", "hooks/\n", 0o644);
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: a file link whose target .ebignore excludes ships dangling",
-            setup: |t| {
+        ),
+        case(
+            ".ebignore: a file link whose target .ebignore excludes ships dangling",
+            |t| {
                 t.project("")
                     .file("scripts/migrate.sh", UNGUARDED, 0o755)
                     .link(
@@ -373,93 +348,59 @@ fn cases() -> Vec<Case> {
                     )
                     .file(".ebignore", "scripts/\n", 0o644);
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: editor backups and directories named *.elasticbeanstalk* are skipped",
-            setup: |t| {
+        ),
+        case(
+            ".ebignore: editor backups and directories named *.elasticbeanstalk* are skipped",
+            |t| {
                 t.project("")
                     .file(".ebextensions/01_django.config~", CONFIG, 0o644)
                     .file(".ebextensions/old.elasticbeanstalk/a.config", CONFIG, 0o644)
                     .file(".platform/hooks/x.elasticbeanstalk.bak/01.sh", HOOK, 0o755)
                     .file(".ebignore", "*.pyc\n", 0o644);
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: a broken link anywhere stops the EB CLI",
-            setup: |t| {
-                t.project("")
-                    .link("docs/latest", "missing.md")
-                    .file(".ebignore", "*.pyc\n", 0o644);
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "no git: the directory as it is, with its modes",
-            setup: |t| {
-                t.project("")
-                    .file(".platform/hooks/postdeploy/01.sh", HOOK, 0o700)
-                    .file(".platform/confighooks/prebuild/01.sh", HOOK, 0o750)
-                    .file(".platform/nginx/conf.d/x.conf", "", 0o600);
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "no git: .platform as a symbolic link to a folder",
-            setup: |t| {
-                t.dir(".elasticbeanstalk")
-                    .file("ops/eb/hooks/predeploy/01.sh", UNGUARDED, 0o755)
-                    .link(".platform", "ops/eb");
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "no git: a directory link that loops",
-            setup: |t| {
-                t.project("").link(".platform/hooks/predeploy/self", ".");
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "no git: a broken link stops the EB CLI",
-            setup: |t| {
-                t.project("")
-                    .link(".platform/hooks/predeploy/02.sh", "gone.sh");
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "deploy: artifact: a zip made by Info-ZIP with links",
-            setup: |t| {
-                t.dir("build")
-                    .file("src/scripts/m.sh", UNGUARDED, 0o755)
-                    .file("src/.ebextensions/01.config", CONFIG, 0o640)
-                    .link(
-                        "src/.platform/hooks/predeploy/01.sh",
-                        "../../../scripts/m.sh",
-                    )
-                    .file("src/.platform/hooks/prebuild/02.sh", HOOK, 0o644)
-                    .run("src", "zip", &["-q", "-r", "-y", "../build/app.zip", "."]);
-                t.project("").file(
-                    ".elasticbeanstalk/config.yml",
-                    "deploy:\n  artifact: build/app.zip\n",
-                    0o644,
-                );
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "deploy: artifact: a zip made by git archive (entries without Unix modes)",
-            setup: |t| {
+        ),
+        case(".ebignore: a broken link anywhere stops the EB CLI", |t| {
+            t.project("")
+                .link("docs/latest", "missing.md")
+                .file(".ebignore", "*.pyc\n", 0o644);
+        }),
+        case("no git: the directory as it is, with its modes", |t| {
+            t.project("")
+                .file(".platform/hooks/postdeploy/01.sh", HOOK, 0o700)
+                .file(".platform/confighooks/prebuild/01.sh", HOOK, 0o750)
+                .file(".platform/nginx/conf.d/x.conf", "", 0o600);
+        }),
+        case("no git: .platform as a symbolic link to a folder", |t| {
+            t.dir(".elasticbeanstalk")
+                .file("ops/eb/hooks/predeploy/01.sh", UNGUARDED, 0o755)
+                .link(".platform", "ops/eb");
+        }),
+        case("no git: a directory link that loops", |t| {
+            t.project("").link(".platform/hooks/predeploy/self", ".");
+        }),
+        case("no git: a broken link stops the EB CLI", |t| {
+            t.project("")
+                .link(".platform/hooks/predeploy/02.sh", "gone.sh");
+        }),
+        case("deploy: artifact: a zip made by Info-ZIP with links", |t| {
+            t.dir("build")
+                .file("src/scripts/m.sh", UNGUARDED, 0o755)
+                .file("src/.ebextensions/01.config", CONFIG, 0o640)
+                .link(
+                    "src/.platform/hooks/predeploy/01.sh",
+                    "../../../scripts/m.sh",
+                )
+                .file("src/.platform/hooks/prebuild/02.sh", HOOK, 0o644)
+                .run("src", "zip", &["-q", "-r", "-y", "../build/app.zip", "."]);
+            t.project("").file(
+                ".elasticbeanstalk/config.yml",
+                "deploy:\n  artifact: build/app.zip\n",
+                0o644,
+            );
+        }),
+        case(
+            "deploy: artifact: a zip made by git archive (entries without Unix modes)",
+            |t| {
                 let src = t.dir.join("../artifact-src");
                 let s = Tree { dir: &src };
                 s.dir("")
@@ -479,12 +420,10 @@ fn cases() -> Vec<Case> {
                     0o644,
                 );
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "eb deploy -l LABEL reuses .elasticbeanstalk/app_versions/LABEL.zip",
-            setup: |t| {
+        ),
+        case(
+            "eb deploy -l LABEL reuses .elasticbeanstalk/app_versions/LABEL.zip",
+            |t| {
                 t.dir("old")
                     .file("old/.platform/hooks/predeploy/01.sh", UNGUARDED, 0o755)
                     .run("old", "zip", &["-q", "-r", "../v1.zip", "."]);
@@ -496,71 +435,58 @@ fn cases() -> Vec<Case> {
                 )
                 .unwrap();
             },
-            cwd: "",
-            args: &["--label", "v1"],
-        },
-        Case {
-            name: "eb deploy --archive DIR zips that directory as it is",
-            setup: |t| {
+        )
+        .args(&["--label", "v1"]),
+        case(
+            "eb deploy --archive DIR zips that directory as it is",
+            |t| {
                 t.project("")
                     .file("dist/.ebextensions/01.config", CONFIG, 0o644)
                     .file("dist/.platform/hooks/predeploy/01.sh", UNGUARDED, 0o700)
                     .file("dist/.ebextensions/01.config~", CONFIG, 0o644);
             },
-            cwd: "",
-            args: &["--archive", "dist"],
-        },
-        Case {
-            name: "eb deploy --archive ZIP uploads that zip",
-            setup: |t| {
-                t.project("")
-                    .file("pkg/.platform/hooks/predeploy/01.sh", HOOK, 0o750)
-                    .run("pkg", "zip", &["-q", "-r", "../out.zip", "."]);
-            },
-            cwd: "",
-            args: &["--archive", "out.zip"],
-        },
-        Case {
-            name: "eb deploy --modules: each module's own upload",
-            setup: |t| {
-                t.project("api")
-                    .file("api/env.yaml", "EnvironmentName: api+\n", 0o644)
-                    .file(
-                        "worker/.elasticbeanstalk/config.yml",
-                        "global:\n  sc: null\n",
-                        0o644,
-                    )
-                    .file("worker/env.yaml", "EnvironmentName: worker+\n", 0o644)
-                    .file("worker/.platform/hooks/predeploy/01.sh", UNGUARDED, 0o644);
-            },
-            cwd: "",
-            args: &["--modules", "api", "worker"],
-        },
-        Case {
-            name: "eb deploy --modules: a module without env.yaml deploys nothing",
-            setup: |t| {
+        )
+        .args(&["--archive", "dist"]),
+        case("eb deploy --archive ZIP uploads that zip", |t| {
+            t.project("")
+                .file("pkg/.platform/hooks/predeploy/01.sh", HOOK, 0o750)
+                .run("pkg", "zip", &["-q", "-r", "../out.zip", "."]);
+        })
+        .args(&["--archive", "out.zip"]),
+        case("eb deploy --modules: each module's own upload", |t| {
+            t.project("api")
+                .file("api/env.yaml", "EnvironmentName: api+\n", 0o644)
+                .file(
+                    "worker/.elasticbeanstalk/config.yml",
+                    "global:\n  sc: null\n",
+                    0o644,
+                )
+                .file("worker/env.yaml", "EnvironmentName: worker+\n", 0o644)
+                .file("worker/.platform/hooks/predeploy/01.sh", UNGUARDED, 0o644);
+        })
+        .args(&["--modules", "api", "worker"]),
+        case(
+            "eb deploy --modules: a module without env.yaml deploys nothing",
+            |t| {
                 t.project("api")
                     .file("api/env.yaml", "EnvironmentName: api+\n", 0o644);
                 t.project("web");
             },
-            cwd: "",
-            args: &["--modules", "api", "web"],
-        },
-        Case {
-            name: "git: .platform/confighooks committed as a link to hooks",
-            setup: |t| {
+        )
+        .args(&["--modules", "api", "web"]),
+        case(
+            "git: .platform/confighooks committed as a link to hooks",
+            |t| {
                 t.init()
                     .project("")
                     .file(".platform/hooks/prebuild/01_collectstatic.sh", HOOK, 0o755)
                     .link(".platform/confighooks", "hooks")
                     .commit();
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: a chain of links, the last one to a file with mode 100644",
-            setup: |t| {
+        ),
+        case(
+            "git: a chain of links, the last one to a file with mode 100644",
+            |t| {
                 t.init()
                     .project("")
                     .file("bin/real.sh", UNGUARDED, 0o644)
@@ -568,20 +494,13 @@ fn cases() -> Vec<Case> {
                     .link(".platform/hooks/predeploy/02.sh", "../../../bin/current.sh")
                     .commit();
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "git: a repository without a commit stops the EB CLI",
-            setup: |t| {
-                t.init().project("");
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: a directory link that loops stops the EB CLI",
-            setup: |t| {
+        ),
+        case("git: a repository without a commit stops the EB CLI", |t| {
+            t.init().project("");
+        }),
+        case(
+            ".ebignore: a directory link that loops stops the EB CLI",
+            |t| {
                 t.project("")
                     .link(".platform/hooks/predeploy/again", "..")
                     .file(
@@ -591,12 +510,10 @@ fn cases() -> Vec<Case> {
                         0o644,
                     );
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: ".ebignore: `*.sh` leaves out files but not a link to their folder",
-            setup: |t| {
+        ),
+        case(
+            ".ebignore: `*.sh` leaves out files but not a link to their folder",
+            |t| {
                 t.project("")
                     .file("shared/predeploy/01.sh", UNGUARDED, 0o755)
                     .file("shared/predeploy/README", "", 0o644)
@@ -608,37 +525,23 @@ fn cases() -> Vec<Case> {
                         0o644,
                     );
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "no git: .platform/confighooks as a link to hooks",
-            setup: |t| {
-                t.project("").link(".platform/confighooks", "hooks");
-            },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "deploy: artifact: that does not exist stops the EB CLI",
-            setup: |t| {
+        ),
+        case("no git: .platform/confighooks as a link to hooks", |t| {
+            t.project("").link(".platform/confighooks", "hooks");
+        }),
+        case(
+            "deploy: artifact: that does not exist stops the EB CLI",
+            |t| {
                 t.project("").file(
                     ".elasticbeanstalk/config.yml",
                     "deploy:\n  artifact: build/missing.zip\n",
                     0o644,
                 );
             },
-            cwd: "",
-            args: &[],
-        },
-        Case {
-            name: "not an EB project: refused",
-            setup: |t| {
-                t.file(".ebextensions/01.config", CONFIG, 0o644);
-            },
-            cwd: "",
-            args: &[],
-        },
+        ),
+        case("not an EB project: refused", |t| {
+            t.file(".ebextensions/01.config", CONFIG, 0o644);
+        }),
     ]
 }
 

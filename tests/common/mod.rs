@@ -27,6 +27,17 @@ pub fn ebguard(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// The rule IDs of a `--format json` report, in output order.
+pub fn rules_in(json: &str) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_str(json).unwrap();
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
 }
