@@ -539,6 +539,27 @@ fn cases() -> Vec<Case> {
                 );
             },
         ),
+        case(
+            "git worktree (a .git file) without `sc`: the EB CLI zips the directory",
+            |t| {
+                let main = t.dir.join("../main");
+                let m = Tree { dir: &main };
+                m.dir("").init().project("").commit();
+                m.git(&["worktree", "add", "-q", t.dir.to_str().unwrap()]);
+                t.file(".ebextensions/02_uncommitted.config", CONFIG, 0o644)
+                    .dir(".elasticbeanstalk");
+            },
+        ),
+        case("deploy: artifact: a zip64 archive (zip -fz)", |t| {
+            t.file("src/.platform/hooks/predeploy/01.sh", UNGUARDED, 0o755)
+                .file("src/.ebextensions/01.config", CONFIG, 0o644)
+                .run("src", "zip", &["-q", "-r", "-fz", "../app.zip", "."]);
+            t.project("").file(
+                ".elasticbeanstalk/config.yml",
+                "deploy:\n  artifact: app.zip\n",
+                0o644,
+            );
+        }),
         case("not an EB project: refused", |t| {
             t.file(".ebextensions/01.config", CONFIG, 0o644);
         }),
