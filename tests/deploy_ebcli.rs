@@ -560,6 +560,15 @@ fn cases() -> Vec<Case> {
                 0o644,
             );
         }),
+        case("git: names with spaces and glob characters", |t| {
+            t.init()
+                .project("")
+                .file(".platform/hooks/predeploy/02 [x]*.sh", UNGUARDED, 0o755)
+                .file(".platform/hooks/predeploy/02 x.sh", HOOK, 0o644)
+                .file("bin/a b?.sh", UNGUARDED, 0o755)
+                .link(".platform/hooks/prebuild/01.sh", "../../../bin/a b?.sh")
+                .commit();
+        }),
         case("not an EB project: refused", |t| {
             t.file(".ebextensions/01.config", CONFIG, 0o644);
         }),
