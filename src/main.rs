@@ -416,6 +416,21 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
             listing.push_str(&item.line());
             listing.push('\n');
         }
+        // EB200 reports such a hook; its advice (git's mode) cannot help here.
+        let hook =
+            |p: &str| p.starts_with(".platform/hooks/") || p.starts_with(".platform/confighooks/");
+        for item in linted
+            .listed
+            .iter()
+            .filter(|i| i.from_submodule && hook(&i.path))
+        {
+            if !args.list_files {
+                note(&args.options, &format!(
+                    "{} comes from a git submodule: with include_git_submodules the EB CLI writes submodule files with mode 0600, whatever git records, so EB cannot run it; keep hooks outside submodules",
+                    item.path
+                ));
+            }
+        }
         for item in linted.listed.iter().filter(|i| i.state == State::Outside) {
             if !args.list_files {
                 note(&args.options, &format!(

@@ -320,3 +320,40 @@ fn the_project_config_applies_to_the_copy() {
     assert_eq!((code, eb), (0, strings(&["deploy"])), "{text}");
     assert!(text.contains("warning[EB001]"), "{text}");
 }
+
+#[test]
+fn hooks_in_submodules_arrive_without_the_executable_bit() {
+    let p = Project::new(true);
+    let sub = p.root.join("../hooks-repo");
+    fs::create_dir_all(sub.join("hooks/predeploy")).unwrap();
+    fs::write(sub.join("hooks/predeploy/01.sh"), "#!/bin/sh\nexit 0\n").unwrap();
+    fs::set_permissions(
+        sub.join("hooks/predeploy/01.sh"),
+        fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    common::git(&sub, &["init", "-q"]);
+    common::git(&sub, &["add", "-A"]);
+    common::git(&sub, &["commit", "-q", "-m", "hooks"]);
+    p.git(&[
+        "-c",
+        "protocol.file.allow=always",
+        "submodule",
+        "add",
+        "-q",
+        sub.to_str().unwrap(),
+        ".platform",
+    ]);
+    p.write(
+        ".elasticbeanstalk/config.yml",
+        "global:\n  sc: git\n  include_git_submodules: true\n",
+    );
+    p.commit_all();
+    let (code, text, eb) = p.deploy(".", &["--list-files"], 0);
+    assert_eq!((code, eb), (0, None), "{text}");
+    assert!(text.contains("0600 .platform/hooks/predeploy/01.sh"), "{text}");
+    let (code, text, eb) = p.deploy(".", &[], 0);
+    assert_eq!((code, eb), (1, None), "{text}");
+    assert!(text.contains("EB200"), "{text}");
+    assert!(text.contains("comes from a git submodule"), "{text}");
+}

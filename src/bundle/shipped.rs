@@ -134,6 +134,8 @@ enum Entry {
 struct Archive {
     entries: BTreeMap<String, Entry>,
     zips: Vec<ZipFile>,
+    /// Per zip: appended from a submodule.
+    appended: Vec<bool>,
 }
 
 /// One file an instance finds under `.ebextensions/` or `.platform/`, following links.
@@ -144,6 +146,9 @@ pub struct Listed {
     /// The link stored at this very path, if any.
     pub link: Option<String>,
     pub state: State,
+    /// The file comes from a git submodule (`include_git_submodules`), which the EB CLI
+    /// writes with mode 0600 whatever git records.
+    pub from_submodule: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -373,6 +378,7 @@ impl Archive {
     fn add_zip(&mut self, zip: ZipFile, appended: bool) {
         let n = self.zips.len();
         self.zips.push(zip);
+        self.appended.push(appended);
         for (i, e) in self.zips[n].entries.iter().enumerate() {
             let Some(name) = clean_name(&e.name) else {
                 continue;
@@ -682,6 +688,7 @@ impl Archive {
                             path: path.to_string(),
                             link,
                             state: State::Loop,
+                            from_submodule: false,
                         });
                     }
                     return;
@@ -694,7 +701,16 @@ impl Archive {
                 return;
             }
             Resolved::File(real) => match self.entries.get(&real) {
-                Some(Entry::File { perm, .. }) => State::File(*perm),
+                Some(Entry::File { perm, content }) => {
+                    let from_submodule = matches!(content, Content::Zip(z, _) if self.appended[*z]);
+                    out.push(Listed {
+                        path: path.to_string(),
+                        link,
+                        state: State::File(*perm),
+                        from_submodule,
+                    });
+                    return;
+                }
                 _ => State::Dangling,
             },
             // A top-level directory that is not there is simply absent.
@@ -707,6 +723,7 @@ impl Archive {
             path: path.to_string(),
             link,
             state,
+            from_submodule: false,
         });
     }
 
