@@ -351,7 +351,10 @@ fn hooks_in_submodules_arrive_without_the_executable_bit() {
     p.commit_all();
     let (code, text, eb) = p.deploy(".", &["--list-files"], 0);
     assert_eq!((code, eb), (0, None), "{text}");
-    assert!(text.contains("0600 .platform/hooks/predeploy/01.sh"), "{text}");
+    assert!(
+        text.contains("0600 .platform/hooks/predeploy/01.sh"),
+        "{text}"
+    );
     let (code, text, eb) = p.deploy(".", &[], 0);
     assert_eq!((code, eb), (1, None), "{text}");
     assert!(text.contains("EB200"), "{text}");
