@@ -359,6 +359,14 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
     };
     let mut eb = cli::eb_args::parse(&args.eb_args);
     eb.request.staged |= args.staged;
+    // Outside an EB project every `eb` command stops; say so before anything runs. (With
+    // `--modules`, each module finds its own project.)
+    if eb.modules.is_none() {
+        if let Err(e) = ebguard::deploy::project_root(&cwd) {
+            eprintln!("ebguard: `eb deploy` was not run: {e}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
     // `--version` deploys an application version already uploaded, `--source` one built
     // from CodeCommit (EB CLI `controllers/deploy.py`): nothing local is uploaded.
     if let Some(flag) = eb.remote {

@@ -367,12 +367,17 @@ fn deploy_reports_on_stderr_and_json_goes_to_the_output_file() {
     assert_valid(&validator("check.schema.json"), "deploy", &json);
     // Not an EB project: refused before anything runs.
     let elsewhere = tempfile::tempdir().unwrap();
-    let r = common::ebguard(elsewhere.path(), &["deploy", "--", "prod"]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("not in an Elastic Beanstalk project"),
-        "{}",
-        r.stderr
-    );
+    for args in [
+        &["deploy", "--", "prod"][..],
+        &["deploy", "--", "--version", "v1"],
+    ] {
+        let r = common::ebguard(elsewhere.path(), args);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(
+            r.stderr.contains("not in an Elastic Beanstalk project"),
+            "{}",
+            r.stderr
+        );
+    }
     assert!(!Path::new(&elsewhere.path().join("lint.json")).exists());
 }
