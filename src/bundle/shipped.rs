@@ -367,8 +367,25 @@ fn clean_name(name: &str) -> Option<String> {
 
 impl Archive {
     fn from_zip(path: &Path) -> Result<Archive, String> {
+        let zip = ZipFile::open(path)?;
+        // PowerShell's `Compress-Archive` (before PowerShell 7) writes `\` separators; the
+        // engine's `unzip` then warns "appears to use backslashes as path separators", exits 1,
+        // and EB fails the deployment.
+        // Only entries made on Windows (FAT host) are read that way; on a Unix entry `\` is
+        // an ordinary character.
+        if let Some(e) = zip
+            .entries
+            .iter()
+            .find(|e| e.name.contains('\\') && !e.unix_host)
+        {
+            return Err(format!(
+                "{}: the entry `{}` uses backslashes as path separators; the EB engine's `unzip` exits with an error on it and the deployment fails; build the zip with `zip -r`, 7-Zip or `eb deploy` itself",
+                path.display(),
+                e.name
+            ));
+        }
         let mut archive = Archive::default();
-        archive.add_zip(ZipFile::open(path)?, false);
+        archive.add_zip(zip, false);
         Ok(archive)
     }
 

@@ -196,8 +196,41 @@ impl ZipFile {
             ))),
         }
     }
+}
 
-    pub fn size(&self, index: usize) -> u64 {
-        self.entries[index].size
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whatever the bytes, opening is an error or a listing, never a panic or a huge
+    /// allocation: empty, garbage, a bare end record pointing past the end, a truncated
+    /// central directory.
+    #[test]
+    fn broken_zips_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut eocd = vec![0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 5, 0, 5, 0];
+        eocd.extend(1000u32.to_le_bytes()); // central directory size
+        eocd.extend(0u32.to_le_bytes()); // offset
+        eocd.extend([0, 0]);
+        let mut truncated = vec![0x50, 0x4b, 0x01, 0x02, 1, 2, 3];
+        let mut end = vec![0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 1, 0, 1, 0];
+        end.extend(7u32.to_le_bytes());
+        end.extend(0u32.to_le_bytes());
+        end.extend([0, 0]);
+        truncated.extend(end);
+        for (n, bytes) in [vec![], b"not a zip at all".to_vec(), eocd, truncated]
+            .into_iter()
+            .enumerate()
+        {
+            let path = dir.path().join(format!("{n}.zip"));
+            std::fs::write(&path, bytes).unwrap();
+            assert!(ZipFile::open(&path).is_err(), "case {n}");
+        }
+        // An empty zip is a listing of nothing.
+        let path = dir.path().join("empty.zip");
+        let mut empty = vec![0x50, 0x4b, 0x05, 0x06];
+        empty.extend([0; 18]);
+        std::fs::write(&path, empty).unwrap();
+        assert!(ZipFile::open(&path).unwrap().entries.is_empty());
     }
 }
