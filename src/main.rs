@@ -637,3 +637,37 @@ fn plan(args: PlanArgs) -> ExitCode {
     }
     ExitCode::from(EXIT_USAGE)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every example in a subcommand's `--help` parses with this very command line (shell
+    /// redirections and the explanation after the command left aside).
+    #[test]
+    fn help_examples_parse() {
+        let cli = Cli::command();
+        let mut seen = 0;
+        for sub in cli.get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            for line in help
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("ebguard "))
+            {
+                // The explanation follows two or more spaces; redirections and pipes end it.
+                let command = line.split("  ").next().unwrap_or(line);
+                let command = command.split(['>', '|']).next().unwrap_or(command);
+                let mut words = vec!["ebguard"];
+                words.extend(command.split_whitespace());
+                if let Err(e) = Cli::try_parse_from(&words) {
+                    panic!("`{}` does not parse: {e}", words.join(" "));
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen >= 16, "{seen} examples");
+    }
+}
