@@ -57,7 +57,6 @@ fn pattern_to_regex(line: &str) -> Result<Option<(String, bool)>, ()> {
         None => (true, pattern),
     };
     let mut segs: Vec<&str> = pattern.split('/').collect();
-    let is_dir_pattern = segs.last().is_some_and(|s| s.is_empty());
     let mut i = segs.len() - 1;
     while i > 0 {
         if segs[i - 1] == "**" && segs[i] == "**" {
@@ -90,8 +89,9 @@ fn pattern_to_regex(line: &str) -> Result<Option<(String, bool)>, ()> {
                 out.push_str("(?:.+/)?");
                 need_slash = false;
             } else if i == end {
+                // pathspec marks `dir/` patterns with a named group here, which only
+                // `GitIgnoreSpec` reads; the match is the same.
                 out.push_str("/.*");
-                let _ = is_dir_pattern;
             } else {
                 out.push_str("(?:/.+)?");
                 need_slash = true;
