@@ -335,15 +335,7 @@ fn hooks_in_submodules_arrive_without_the_executable_bit() {
     common::git(&sub, &["init", "-q"]);
     common::git(&sub, &["add", "-A"]);
     common::git(&sub, &["commit", "-q", "-m", "hooks"]);
-    p.git(&[
-        "-c",
-        "protocol.file.allow=always",
-        "submodule",
-        "add",
-        "-q",
-        sub.to_str().unwrap(),
-        ".platform",
-    ]);
+    common::add_submodule(&p.root, &sub, ".platform");
     p.write(
         ".elasticbeanstalk/config.yml",
         "global:\n  sc: git\n  include_git_submodules: true\n",

@@ -246,15 +246,7 @@ fn cases() -> Vec<Case> {
                 t.init()
                     .dir(".elasticbeanstalk")
                     .file(".ebextensions/a.config", CONFIG, 0o644);
-                t.git(&[
-                    "-c",
-                    "protocol.file.allow=always",
-                    "submodule",
-                    "add",
-                    "-q",
-                    sub.to_str().unwrap(),
-                    ".platform",
-                ]);
+                common::add_submodule(t.dir, &sub, ".platform");
                 t.file(
                     ".elasticbeanstalk/config.yml",
                     "global:\n  sc: git\n  include_git_submodules: true\n",
@@ -273,15 +265,7 @@ fn cases() -> Vec<Case> {
                     .file("hooks/predeploy/01_migrate.sh", HOOK, 0o755)
                     .commit();
                 t.init().project("");
-                t.git(&[
-                    "-c",
-                    "protocol.file.allow=always",
-                    "submodule",
-                    "add",
-                    "-q",
-                    sub.to_str().unwrap(),
-                    ".platform/shared",
-                ]);
+                common::add_submodule(t.dir, &sub, ".platform/shared");
                 t.commit();
             },
         ),

@@ -104,6 +104,23 @@ pub fn git(dir: &Path, args: &[&str]) {
     );
 }
 
+/// `git submodule add` of the local repository `sub` at `path` in `dir` (local clones need
+/// `protocol.file.allow`).
+pub fn add_submodule(dir: &Path, sub: &Path, path: &str) {
+    git(
+        dir,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            sub.to_str().unwrap(),
+            path,
+        ],
+    );
+}
+
 /// Says visibly that a test did not run, and why. Under CI (`CI` set, as `.ci/run` always
 /// is) a missing tool, server or file is a failure, never a skip: CI installs everything.
 pub fn skip(why: &str) {
