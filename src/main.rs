@@ -116,7 +116,8 @@ struct DeployArgs {
     #[arg(long)]
     staged: bool,
     /// Print the files an instance receives under .ebextensions/ and .platform/ (permission
-    /// bits, symbolic link targets) and exit: nothing is linted or deployed
+    /// bits, symbolic link targets; JSON with --format json) and exit: nothing is linted or
+    /// deployed
     #[arg(long)]
     list_files: bool,
     #[command(flatten)]
@@ -406,6 +407,7 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
     };
     let mut outcome = Outcome::default();
     let mut listing = String::new();
+    let mut listing_json = Vec::new();
     for dir in &dirs {
         let linted = match ebguard::deploy::lint(dir, &cwd, &eb.request, options.clone()) {
             Ok(linted) => linted,
@@ -423,6 +425,7 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
             }
             listing.push_str(&item.line());
             listing.push('\n');
+            listing_json.push(item.json());
         }
         // EB200 reports such a hook; its advice (git's mode) cannot help here.
         let hook =
@@ -464,6 +467,9 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
         outcome.input_errors.extend(linted.outcome.input_errors);
     }
     if args.list_files {
+        if args.options.format == Format::Json {
+            listing = json_line(&serde_json::json!({ "version": 1, "files": listing_json }));
+        }
         let sink = Sink::new(args.options.output_file.clone(), Sink::Stdout);
         return match sink.write(&listing) {
             Ok(()) => ExitCode::SUCCESS,

@@ -343,6 +343,19 @@ fn hooks_in_submodules_arrive_without_the_executable_bit() {
     p.commit_all();
     let (code, text, eb) = p.deploy(".", &["--list-files"], 0);
     assert_eq!((code, eb), (0, None), "{text}");
+    let (code, json, _) = p.deploy(".", &["--list-files", "--format", "json"], 0);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        doc["files"][0],
+        serde_json::json!({
+            "path": ".platform/hooks/predeploy/01.sh",
+            "state": "file",
+            "mode": "0600",
+            "link": null,
+            "from_submodule": true,
+        })
+    );
     assert!(
         text.contains("0600 .platform/hooks/predeploy/01.sh"),
         "{text}"

@@ -165,6 +165,23 @@ pub enum State {
 }
 
 impl Listed {
+    /// `--list-files --format json`: `{"path", "state", "mode", "link", "from_submodule"}`.
+    pub fn json(&self) -> serde_json::Value {
+        let (state, mode) = match self.state {
+            State::File(perm) => ("file", Some(format!("{perm:04o}"))),
+            State::Dangling => ("dangling", None),
+            State::Outside => ("outside", None),
+            State::Loop => ("loop", None),
+        };
+        serde_json::json!({
+            "path": self.path,
+            "state": state,
+            "mode": mode,
+            "link": self.link,
+            "from_submodule": self.from_submodule,
+        })
+    }
+
     /// `--list-files` line: `0755 .platform/hooks/predeploy/01.sh -> ../../../bin/m.sh`.
     pub fn line(&self) -> String {
         let state = match self.state {
