@@ -70,8 +70,60 @@ struct Selector {
 }
 
 impl Selector {
+    /// A rule ID, an ID prefix (`EB0`) or a rule name, as `select`/`ignore` accept them.
+    fn parse(value: &str) -> Result<Selector, String> {
+        if let Some(rule) = rules::ALL.iter().find(|r| r.name == value) {
+            return Ok(Selector {
+                prefix: rule.id.to_string(),
+            });
+        }
+        if value.len() >= 2 && rules::ALL.iter().any(|r| r.id.starts_with(value)) {
+            Ok(Selector {
+                prefix: value.to_string(),
+            })
+        } else {
+            Err(format!("`{value}` is neither a rule ID, an ID prefix such as `EB0`, nor a rule name; `ebguard rules` lists them"))
+        }
+    }
+
     fn matches(&self, rule: &Rule) -> bool {
         rule.id.starts_with(&self.prefix)
+    }
+}
+
+/// `--select`, `--extend-select` and `--ignore` from the command line, applied on top of each
+/// bundle's configuration (ruff's model): `--select` replaces the file's `select` and `ignore`,
+/// `--extend-select` adds to `select`, `--ignore` adds to `ignore`; the most specific selector
+/// still decides.
+#[derive(Debug, Default, Clone)]
+pub struct Selection {
+    select: Option<Vec<Selector>>,
+    extend_select: Vec<Selector>,
+    ignore: Vec<Selector>,
+}
+
+impl Selection {
+    /// Checks every value as `ebguard.toml` does; the error names the flag and the value.
+    pub fn parse(
+        select: Option<&[String]>,
+        extend_select: &[String],
+        ignore: &[String],
+    ) -> Result<Selection, String> {
+        let list = |flag: &str, values: &[String]| -> Result<Vec<Selector>, String> {
+            values
+                .iter()
+                .map(|v| Selector::parse(v.trim()).map_err(|e| format!("--{flag}: {e}")))
+                .collect()
+        };
+        Ok(Selection {
+            select: select.map(|s| list("select", s)).transpose()?,
+            extend_select: list("extend-select", extend_select)?,
+            ignore: list("ignore", ignore)?,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.select.is_none() && self.extend_select.is_empty() && self.ignore.is_empty()
     }
 }
 
@@ -133,22 +185,7 @@ impl Config {
         let raw: Raw = toml::from_str(text)
             .map_err(|e| error(e.span(), e.message().trim_end().to_string()))?;
         let selector = |s: &Spanned<String>| -> Result<Selector, ConfigError> {
-            let value = s.get_ref();
-            if let Some(rule) = rules::ALL.iter().find(|r| r.name == value) {
-                return Ok(Selector {
-                    prefix: rule.id.to_string(),
-                });
-            }
-            if value.len() >= 2 && rules::ALL.iter().any(|r| r.id.starts_with(value.as_str())) {
-                Ok(Selector {
-                    prefix: value.clone(),
-                })
-            } else {
-                Err(error(
-                    Some(s.span()),
-                    format!("`{value}` is neither a rule ID, an ID prefix such as `EB0`, nor a rule name; `ebguard rules` lists them"),
-                ))
-            }
+            Selector::parse(s.get_ref()).map_err(|message| error(Some(s.span()), message))
         };
         let select = match &raw.select {
             Some(list) => Some(list.iter().map(selector).collect::<Result<Vec<_>, _>>()?),
@@ -196,6 +233,22 @@ impl Config {
             min_deploy_timeout: raw.min_deploy_timeout,
             exclude,
         })
+    }
+
+    /// Applies the command line's rule selection on top of this file's.
+    pub fn select_from_cli(&mut self, cli: &Selection) {
+        if let Some(select) = &cli.select {
+            // A fresh selection, as in ruff: the file's `ignore` went with its `select`.
+            self.select = Some(select.clone());
+            self.ignore.clear();
+        }
+        if !cli.extend_select.is_empty() {
+            // With no `select`, every rule already runs; extending keeps that.
+            if let Some(select) = &mut self.select {
+                select.extend(cli.extend_select.iter().cloned());
+            }
+        }
+        self.ignore.extend(cli.ignore.iter().cloned());
     }
 
     /// Whether `rule` runs. The most specific matching selector decides (`ignore = ["EB0"]`
@@ -321,6 +374,28 @@ mod tests {
         assert!(config.enabled(rule("EB001")));
         assert!(!config.enabled(rule("EB008")));
         assert!(Config::default().enabled(rule("EB008")));
+    }
+
+    #[test]
+    fn the_command_line_selects_on_top_of_the_file() {
+        let mut config = Config::parse("select = [\"EB0\"]\n", "x").unwrap();
+        let cli = Selection::parse(None, &["EB1".into()], &["EB001".into()]).unwrap();
+        config.select_from_cli(&cli);
+        assert!(config.enabled(rule("EB100")));
+        assert!(config.enabled(rule("EB008")));
+        assert!(!config.enabled(rule("EB001")));
+        let mut config = Config::parse("ignore = [\"EB001\"]\n", "x").unwrap();
+        config.select_from_cli(&Selection::parse(Some(&["EB0".into()]), &[], &[]).unwrap());
+        assert!(config.enabled(rule("EB001")), "--select starts afresh");
+        assert!(!config.enabled(rule("EB100")), "--select replaces");
+        let cli = Selection::parse(Some(&["EB001".into()]), &[], &["EB001".into()]).unwrap();
+        config.select_from_cli(&cli);
+        assert!(
+            !config.enabled(rule("EB001")),
+            "equal specificity: ignore wins"
+        );
+        let err = Selection::parse(None, &[], &["EB9999".into()]).unwrap_err();
+        assert!(err.starts_with("--ignore: `EB9999`"), "{err}");
     }
 
     #[test]

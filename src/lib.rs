@@ -62,7 +62,7 @@ impl Outcome {
 }
 
 /// How a check runs, from the command line.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Options {
     /// `--config`: one configuration for every bundle instead of each bundle's `ebguard.toml`.
     pub config: Option<PathBuf>,
@@ -77,6 +77,8 @@ pub struct Options {
     pub parse_only: bool,
     /// Unsaved texts read instead of the files on disk (`--stdin-filename`, `ebguard server`).
     pub overlay: bundle::Overlay,
+    /// `--select`, `--extend-select`, `--ignore`: applied on top of every configuration.
+    pub selection: config::Selection,
 }
 
 /// Configurations read so far, by file, so each is read (and its errors reported) once.
@@ -203,7 +205,10 @@ fn configure<'r>(
             jobs.push((root, index));
         }
     }
-    let configs = configs.loaded;
+    let mut configs = configs.loaded;
+    for config in &mut configs {
+        config.select_from_cli(&options.selection);
+    }
     jobs.retain(|(root, index)| !configs[*index].excluded(&root.dir));
     (configs, jobs)
 }

@@ -1,13 +1,18 @@
 //! The command line: arguments in, exit code out.
 
+mod cli;
+
 use std::io::Write;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use cli::output::{init_color, ColorWhen, Sink};
 use ebguard::baseline::Baseline;
+use ebguard::bundle::shipped::State;
+use ebguard::config::Selection;
 use ebguard::finding::Severity;
 use ebguard::rules;
 use ebguard::{Options, Outcome};
@@ -19,6 +24,9 @@ use ebguard::{Options, Outcome};
     about = "Stops Elastic Beanstalk deployments from breaking databases"
 )]
 struct Cli {
+    /// When to colour output: `auto` honours NO_COLOR, FORCE_COLOR, CLICOLOR_FORCE and CLICOLOR
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto, global = true)]
+    color: ColorWhen,
     #[command(subcommand)]
     command: Command,
 }
@@ -26,23 +34,73 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Lint Elastic Beanstalk bundles (.ebextensions, .platform hooks)
+    #[command(after_help = "Examples:
+  ebguard check                                  lint the bundle(s) under the current directory
+  ebguard check apps/ --format sarif --output-file ebguard.sarif
+  ebguard check --select EB0,EB2 --ignore EB004 -q")]
     Check(CheckArgs),
     /// Lint exactly what `eb deploy` would upload, then run `eb deploy` with the arguments
     /// after `--`; on a failing lint, `eb` is not run
+    #[command(after_help = "Examples:
+  ebguard deploy -- production-env --label v42   lint the upload, then `eb deploy production-env --label v42`
+  ebguard deploy --list-files                    show the files an instance receives, run nothing
+  ebguard deploy --format json --output-file lint.json -- --modules api worker")]
     Deploy(DeployArgs),
     /// Show what each instance will run, in which order, in each kind of deployment
+    #[command(after_help = "Examples:
+  ebguard plan                                   the timeline of the bundle here
+  ebguard plan apps/web --format mermaid         a sequence diagram for a pull request
+  ebguard plan --format json --output-file plan.json")]
     Plan(PlanArgs),
     /// List every rule
-    Rules,
+    #[command(after_help = "Examples:
+  ebguard rules
+  ebguard rules --format json")]
+    Rules {
+        /// Output format
+        #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+        format: DocFormat,
+    },
     /// Print the documentation of a rule
+    #[command(after_help = "Examples:
+  ebguard explain EB001
+  ebguard explain migration-not-leader-only
+  ebguard explain EB200 --format json")]
     Explain {
         /// Rule ID (EB001) or name (migration-not-leader-only)
         rule: String,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+        format: DocFormat,
     },
     /// Run a migration command under a database lock (see docs/migrate.md)
+    #[command(after_help = "Examples:
+  ebguard migrate -- python manage.py migrate --noinput
+  ebguard migrate --lock-timeout 600 -- bundle exec rails db:migrate
+  ebguard migrate --database-url-env APP_DB_URL -- php artisan migrate --force")]
     Migrate(ebguard::migrate::MigrateArgs),
     /// Language server over stdio: diagnostics, hover and quick fixes in editors
     Server,
+    /// Print a shell completion script
+    #[command(after_help = "Examples:
+  ebguard completions bash > ~/.local/share/bash-completion/completions/ebguard
+  ebguard completions zsh > \"${fpath[1]}/_ebguard\"
+  ebguard completions fish > ~/.config/fish/completions/ebguard.fish")]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = "Examples:
+  ebguard man > /usr/local/share/man/man1/ebguard.1
+  ebguard man | man -l -")]
+    Man,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DocFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -63,6 +121,11 @@ struct DeployArgs {
     /// Lint and deploy the staged files, as `eb deploy --staged` does (passed on to `eb`)
     #[arg(long)]
     staged: bool,
+    /// Print the files an instance receives under .ebextensions/ and .platform/ (permission
+    /// bits, symbolic link targets; JSON with --format json) and exit: nothing is linted or
+    /// deployed
+    #[arg(long)]
+    list_files: bool,
     #[command(flatten)]
     options: LintArgs,
     /// Arguments for `eb deploy`, passed on verbatim
@@ -76,6 +139,21 @@ struct LintArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+    /// Write the report to FILE instead of the terminal (never coloured)
+    #[arg(long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
+    /// Print only findings: no summary line and no progress notes
+    #[arg(short, long)]
+    quiet: bool,
+    /// Rules to run instead of the configuration's `select`: IDs, ID prefixes (EB0) or names
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    select: Option<Vec<String>>,
+    /// Rules to run in addition to the configuration's `select`
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    extend_select: Vec<String>,
+    /// Rules to skip, in addition to the configuration's `ignore`
+    #[arg(long, value_name = "RULES", value_delimiter = ',')]
+    ignore: Vec<String>,
     /// Lowest severity that makes the exit code 1 [default: error; with --format sarif: never]
     #[arg(long, value_enum)]
     fail_on: Option<FailOn>,
@@ -112,6 +190,9 @@ struct PlanArgs {
     /// migration-patterns)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Write the plan to FILE instead of the terminal
+    #[arg(long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -166,6 +247,7 @@ fn main() -> ExitCode {
         };
         std::process::exit(code)
     });
+    init_color(cli.color);
     match cli.command {
         Command::Migrate(args) => ExitCode::from(exit_byte(ebguard::migrate::run(args))),
         Command::Check(args) => check(args),
@@ -180,27 +262,76 @@ fn main() -> ExitCode {
                 ExitCode::from(EXIT_USAGE)
             }
         },
-        Command::Rules => {
-            let mut out = String::new();
-            for rule in rules::ALL {
-                out.push_str(&format!(
-                    "{}  {:<36} {:<8} {}\n",
-                    rule.id,
-                    rule.name,
-                    rule.severity.as_str(),
-                    rule.summary
-                ));
-            }
-            print(&out)
-        }
-        Command::Explain { rule } => match rules::by_id(&rule) {
+        Command::Rules { format } => print(&rules_list(format)),
+        Command::Explain { rule, format } => match rules::by_id(&rule) {
+            Some(rule) if format == DocFormat::Json => print(&json_line(&rule_json(rule, true))),
             Some(rule) => print(rule.doc),
             None => {
                 eprintln!("ebguard: no rule named `{rule}`; `ebguard rules` lists them");
                 ExitCode::from(EXIT_USAGE)
             }
         },
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ebguard", &mut out);
+            print(&String::from_utf8_lossy(&out))
+        }
+        Command::Man => {
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => print(&String::from_utf8_lossy(&out)),
+                Err(e) => {
+                    eprintln!("ebguard: cannot render the man page: {e}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
     }
+}
+
+/// A rule as JSON; with its documentation for `explain`.
+fn rule_json(rule: &rules::Rule, doc: bool) -> serde_json::Value {
+    let mut value = serde_json::json!({
+        "id": rule.id,
+        "name": rule.name,
+        "severity": rule.severity.as_str(),
+        "summary": rule.summary,
+        "url": format!("{}{}", ebguard::report::RULE_DOCS_BASE, rule_doc_file(rule)),
+    });
+    if doc {
+        value["doc"] = rule.doc.into();
+        value["version"] = 1.into();
+    }
+    value
+}
+
+/// `rules/EB001-migration-not-leader-only.md`'s file name.
+fn rule_doc_file(rule: &rules::Rule) -> String {
+    format!("{}-{}.md", rule.id, rule.name)
+}
+
+fn json_line(value: &serde_json::Value) -> String {
+    let mut out = serde_json::to_string_pretty(value).expect("JSON values serialise");
+    out.push('\n');
+    out
+}
+
+fn rules_list(format: DocFormat) -> String {
+    if format == DocFormat::Json {
+        let rules: Vec<_> = rules::ALL.iter().map(|r| rule_json(r, false)).collect();
+        return json_line(&serde_json::json!({ "version": 1, "rules": rules }));
+    }
+    let mut out = String::new();
+    for rule in rules::ALL {
+        out.push_str(&format!(
+            "{}  {:<36} {:<8} {}\n",
+            rule.id,
+            rule.name,
+            rule.severity.as_str(),
+            rule.summary
+        ));
+    }
+    out
 }
 
 /// Exit statuses are one byte on Unix; `migrate` passes a child's status through unchanged.
@@ -209,13 +340,15 @@ fn exit_byte(code: i32) -> u8 {
 }
 
 fn print(text: &str) -> ExitCode {
-    let mut stdout = anstream::stdout();
-    // A closed pipe (`ebguard rules | head`) is not an error worth a panic.
-    let _ = stdout.write_all(text.as_bytes());
+    let _ = Sink::Stdout.write(text);
     ExitCode::SUCCESS
 }
 
 fn check(args: CheckArgs) -> ExitCode {
+    let options = match args.options.to_options() {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     let outcome = match (&args.stdin_filename, stdin) {
         (Some(path), _)
@@ -229,16 +362,17 @@ fn check(args: CheckArgs) -> ExitCode {
                 eprintln!("ebguard: cannot read standard input as UTF-8 text: {e}");
                 return ExitCode::from(EXIT_USAGE);
             }
-            ebguard::check_text(path, text, args.options.to_options())
+            ebguard::check_text(path, text, options)
         }
-        (None, false) => ebguard::check(&args.paths, &args.options.to_options()),
+        (None, false) => ebguard::check(&args.paths, &options),
         _ => {
             eprintln!("ebguard: `-` reads standard input and needs --stdin-filename PATH (and no other path)");
             return ExitCode::from(EXIT_USAGE);
         }
     };
     let outcome = args.options.with_baseline(outcome);
-    ExitCode::from(args.options.report(&outcome))
+    let sink = Sink::new(args.options.output_file.clone(), Sink::Stdout);
+    ExitCode::from(args.options.report(&outcome, &sink))
 }
 
 fn deploy(mut args: DeployArgs) -> ExitCode {
@@ -246,18 +380,12 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
         eprintln!("ebguard: `deploy` does not write baselines; run `ebguard check --write-baseline FILE` first");
         return ExitCode::from(EXIT_USAGE);
     }
+    let options = match args.options.to_options() {
+        Ok(options) => options,
+        Err(code) => return code,
+    };
     // Unlike `check --format sarif`, a deployment gate always stops on errors unless told.
     args.options.fail_on.get_or_insert(FailOn::Error);
-    // `--version` deploys an application version already uploaded, `--source` one built
-    // from CodeCommit (EB CLI `controllers/deploy.py`): nothing local is uploaded.
-    if let Some(flag) = args.eb_args.iter().find_map(|a| {
-        ["--version", "--source"]
-            .into_iter()
-            .find(|f| a == f || a.starts_with(&format!("{f}=")))
-    }) {
-        eprintln!("ebguard: `eb deploy {flag}` uploads nothing from this directory, so there is nothing to lint; running `eb deploy`");
-        return exec_eb(&args);
-    }
     let cwd = match std::env::current_dir() {
         Ok(cwd) => cwd,
         Err(e) => {
@@ -265,22 +393,131 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    // `eb deploy --staged` given after `--` changes what is uploaded just the same.
-    let staged = args.staged || args.eb_args.iter().any(|a| a == "--staged");
-    let linted = match ebguard::deploy::lint(&cwd, staged, args.options.to_options()) {
-        Ok(linted) => linted,
-        Err(e) => {
-            eprintln!("ebguard: cannot tell what `eb deploy` would upload, so `eb deploy` was not run: {e}");
+    let mut eb = cli::eb_args::parse(&args.eb_args);
+    eb.request.staged |= args.staged;
+    // Outside an EB project every `eb` command stops; say so before anything runs. (With
+    // `--modules`, each module finds its own project.)
+    if eb.modules.is_none() {
+        if let Err(e) = ebguard::deploy::project_root(&cwd) {
+            eprintln!("ebguard: `eb deploy` was not run: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
+    }
+    // `--version` deploys an application version already uploaded, `--source` one built
+    // from CodeCommit (EB CLI `controllers/deploy.py`): nothing local is uploaded.
+    if let Some(flag) = eb.remote {
+        if args.list_files {
+            return ExitCode::SUCCESS;
+        }
+        note(&args.options, &format!("`eb deploy {flag}` uploads nothing from this directory, so there is nothing to lint; running `eb deploy`"));
+        return exec_eb(&args);
+    }
+    // Each module of `eb deploy --modules` is its own project and upload
+    // (`DeployController.compose_deploy`); a module that is not a directory is skipped, and
+    // one without env.yaml makes the EB CLI deploy nothing at all.
+    let dirs: Vec<PathBuf> = match &eb.modules {
+        None => vec![cwd.clone()],
+        Some(modules) => {
+            let dirs: Vec<PathBuf> = modules
+                .iter()
+                .map(|m| cwd.join(m))
+                .filter(|d| d.is_dir())
+                .collect();
+            let missing: Vec<String> = dirs
+                .iter()
+                .filter(|d| !d.join("env.yaml").is_file())
+                .map(|d| d.strip_prefix(&cwd).unwrap_or(d).display().to_string())
+                .collect();
+            if !missing.is_empty() {
+                if args.list_files {
+                    return ExitCode::SUCCESS;
+                }
+                note(&args.options, &format!("`eb deploy --modules` deploys nothing when a module has no env.yaml ({}); running `eb deploy`, which says so", missing.join(", ")));
+                return exec_eb(&args);
+            }
+            // `create_app_version` there takes no --staged or --label.
+            eb.request = Default::default();
+            dirs
+        }
     };
-    let upload = linted.upload;
-    let outcome = args.options.with_baseline(linted.outcome);
-    eprintln!(
-        "ebguard: linted what `eb deploy` uploads: {}",
-        upload.describe()
-    );
-    let code = args.options.report(&outcome);
+    let mut outcome = Outcome::default();
+    let mut listing = String::new();
+    let mut listing_json = Vec::new();
+    for dir in &dirs {
+        let linted = match ebguard::deploy::lint(dir, &cwd, &eb.request, options.clone()) {
+            Ok(linted) => linted,
+            Err(e) => {
+                eprintln!("ebguard: cannot tell what `eb deploy` would upload, so `eb deploy` was not run: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
+        // Paths inside the bundle, as the instance sees them; each module's under its name.
+        for item in &linted.listed {
+            let mut item = item.clone();
+            if eb.modules.is_some() {
+                let module = dir.strip_prefix(&cwd).unwrap_or(dir).display().to_string();
+                item.path = format!("{module}/{}", item.path);
+            }
+            listing.push_str(&item.line());
+            listing.push('\n');
+            listing_json.push(item.json());
+        }
+        // EB200 reports such a hook; its advice (git's mode) cannot help here.
+        let hook =
+            |p: &str| p.starts_with(".platform/hooks/") || p.starts_with(".platform/confighooks/");
+        for item in linted
+            .listed
+            .iter()
+            .filter(|i| i.from_submodule && hook(&i.path))
+        {
+            if !args.list_files {
+                note(&args.options, &format!(
+                    "{} comes from a git submodule: with include_git_submodules the EB CLI writes submodule files with mode 0600, whatever git records, so EB cannot run it; keep hooks outside submodules",
+                    item.path
+                ));
+            }
+        }
+        for item in linted.listed.iter().filter(|i| i.state == State::Outside) {
+            if !args.list_files {
+                note(&args.options, &format!(
+                    "not linted: {} is a symbolic link to {}, outside the bundle; the instance runs whatever that path holds there",
+                    item.path,
+                    item.link.as_deref().unwrap_or("a path outside the bundle")
+                ));
+            }
+        }
+        if !args.list_files {
+            note(
+                &args.options,
+                &format!(
+                    "linted what `eb deploy` uploads from {}: {}",
+                    linted.shown_root,
+                    linted.upload.describe()
+                ),
+            );
+        }
+        outcome.bundles.extend(linted.outcome.bundles);
+        outcome.findings.extend(linted.outcome.findings);
+        outcome.suppressed.extend(linted.outcome.suppressed);
+        outcome.input_errors.extend(linted.outcome.input_errors);
+    }
+    if args.list_files {
+        if args.options.format == Format::Json {
+            listing = json_line(&serde_json::json!({ "version": 1, "files": listing_json }));
+        }
+        let sink = Sink::new(args.options.output_file.clone(), Sink::Stdout);
+        return match sink.write(&listing) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("ebguard: {e}");
+                ExitCode::from(EXIT_USAGE)
+            }
+        };
+    }
+    let outcome = args.options.with_baseline(outcome);
+    // stdout belongs to `eb`, which replaces this process next.
+    let sink = Sink::new(args.options.output_file.clone(), Sink::Stderr);
+    let code = args.options.report(&outcome, &sink);
     if code != 0 {
         let why = if outcome.input_errors.is_empty() {
             "the findings above are at or above --fail-on; fix them, or suppress them with a reason"
@@ -291,6 +528,13 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
         return ExitCode::from(code);
     }
     exec_eb(&args)
+}
+
+/// A progress note on stderr, unless `--quiet`.
+fn note(options: &LintArgs, text: &str) {
+    if !options.quiet {
+        eprintln!("ebguard: {text}");
+    }
 }
 
 /// Replaces this process with `eb deploy` and the arguments given after `--`: `eb` gets the
@@ -309,15 +553,22 @@ fn exec_eb(args: &DeployArgs) -> ExitCode {
 }
 
 impl LintArgs {
-    fn to_options(&self) -> Options {
-        Options {
+    /// The options for a run; a bad `--select`/`--ignore` value is a usage error (exit 2).
+    fn to_options(&self) -> Result<Options, ExitCode> {
+        let selection = Selection::parse(self.select.as_deref(), &self.extend_select, &self.ignore)
+            .map_err(|e| {
+                eprintln!("ebguard: {e}");
+                ExitCode::from(EXIT_USAGE)
+            })?;
+        Ok(Options {
             config: self.config.clone(),
             min_deploy_timeout: self.min_timeout,
             no_ignores: self.no_ignores,
             mode_origin: None,
             parse_only: self.parse_only,
             overlay: Default::default(),
-        }
+            selection,
+        })
     }
 
     /// Applies or writes the baseline.
@@ -329,7 +580,7 @@ impl LintArgs {
             match read {
                 Ok(baseline) => {
                     let known = baseline.apply(&mut outcome);
-                    if known > 0 {
+                    if known > 0 && !self.quiet {
                         eprintln!(
                             "ebguard: {known} known finding(s) from {} not shown",
                             path.display()
@@ -357,15 +608,18 @@ impl LintArgs {
         outcome
     }
 
-    /// Prints the report and decides the exit code.
-    fn report(&self, outcome: &Outcome) -> u8 {
+    /// Writes the report to `sink` and decides the exit code.
+    fn report(&self, outcome: &Outcome, sink: &Sink) -> u8 {
         let rendered = match self.format {
-            Format::Text => ebguard::report::text(outcome),
+            Format::Text => ebguard::report::text_with(outcome, !self.quiet),
             Format::Json => ebguard::report::json(outcome),
             Format::Sarif => ebguard::report::sarif(outcome),
             Format::Github => ebguard::report::github(outcome),
         };
-        print(&rendered);
+        if let Err(e) = sink.write(&rendered) {
+            eprintln!("ebguard: {e}");
+            return EXIT_USAGE;
+        }
         if self.format != Format::Text {
             // The report may go to a file or an upload step; CI logs still say why it failed.
             for error in &outcome.input_errors {
@@ -417,7 +671,10 @@ fn plan(args: PlanArgs) -> ExitCode {
         PlanFormat::Json => ebguard::plan::json(&plans, &errors),
         PlanFormat::Mermaid => ebguard::plan::mermaid(&plans),
     };
-    print(&rendered);
+    if let Err(e) = Sink::new(args.output_file.clone(), Sink::Stdout).write(&rendered) {
+        eprintln!("ebguard: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
     if errors.is_empty() {
         return ExitCode::SUCCESS;
     }
@@ -427,4 +684,38 @@ fn plan(args: PlanArgs) -> ExitCode {
         }
     }
     ExitCode::from(EXIT_USAGE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every example in a subcommand's `--help` parses with this very command line (shell
+    /// redirections and the explanation after the command left aside).
+    #[test]
+    fn help_examples_parse() {
+        let cli = Cli::command();
+        let mut seen = 0;
+        for sub in cli.get_subcommands() {
+            let help = sub
+                .get_after_help()
+                .map(|h| h.to_string())
+                .unwrap_or_default();
+            for line in help
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("ebguard "))
+            {
+                // The explanation follows two or more spaces; redirections and pipes end it.
+                let command = line.split("  ").next().unwrap_or(line);
+                let command = command.split(['>', '|']).next().unwrap_or(command);
+                let mut words = vec!["ebguard"];
+                words.extend(command.split_whitespace());
+                if let Err(e) = Cli::try_parse_from(&words) {
+                    panic!("`{}` does not parse: {e}", words.join(" "));
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen >= 16, "{seen} examples");
+    }
 }

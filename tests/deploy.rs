@@ -9,7 +9,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use ebguard::bundle::shipped::{self, Upload};
+use ebguard::bundle::shipped::{self, Request, Upload};
 
 const BAD: &str = "container_commands:\n  01_migrate:\n    command: python3 manage.py migrate\n";
 const GOOD: &str =
@@ -251,12 +251,16 @@ fn hook_modes_are_gits_not_the_working_trees() {
     p.commit_all();
     // `chmod +x` after committing: git still ships it without the executable bit.
     fs::set_permissions(p.root.join(hook), fs::Permissions::from_mode(0o755)).unwrap();
-    let head = shipped::materialise(&p.root, false).unwrap();
+    let head = shipped::materialise(&p.root, &p.root, &Request::default()).unwrap();
     assert_eq!(head.upload, Upload::GitHead);
     assert_eq!(mode(&head.copy.path().join(hook)), 0);
     // Staged with `git update-index --chmod=+x` (or `git add` of the chmod), the index has it.
     p.git(&["update-index", "--chmod=+x", hook]);
-    let index = shipped::materialise(&p.root, true).unwrap();
+    let staged = Request {
+        staged: true,
+        ..Request::default()
+    };
+    let index = shipped::materialise(&p.root, &p.root, &staged).unwrap();
     assert_eq!(index.upload, Upload::GitIndex);
     assert_ne!(mode(&index.copy.path().join(hook)), 0);
 }
@@ -315,4 +319,49 @@ fn the_project_config_applies_to_the_copy() {
     let (code, text, eb) = p.deploy(".", &[], 0);
     assert_eq!((code, eb), (0, strings(&["deploy"])), "{text}");
     assert!(text.contains("warning[EB001]"), "{text}");
+}
+
+#[test]
+fn hooks_in_submodules_arrive_without_the_executable_bit() {
+    let p = Project::new(true);
+    let sub = p.root.join("../hooks-repo");
+    fs::create_dir_all(sub.join("hooks/predeploy")).unwrap();
+    fs::write(sub.join("hooks/predeploy/01.sh"), "#!/bin/sh\nexit 0\n").unwrap();
+    fs::set_permissions(
+        sub.join("hooks/predeploy/01.sh"),
+        fs::Permissions::from_mode(0o755),
+    )
+    .unwrap();
+    common::git(&sub, &["init", "-q"]);
+    common::git(&sub, &["add", "-A"]);
+    common::git(&sub, &["commit", "-q", "-m", "hooks"]);
+    common::add_submodule(&p.root, &sub, ".platform");
+    p.write(
+        ".elasticbeanstalk/config.yml",
+        "global:\n  sc: git\n  include_git_submodules: true\n",
+    );
+    p.commit_all();
+    let (code, text, eb) = p.deploy(".", &["--list-files"], 0);
+    assert_eq!((code, eb), (0, None), "{text}");
+    let (code, json, _) = p.deploy(".", &["--list-files", "--format", "json"], 0);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        doc["files"][0],
+        serde_json::json!({
+            "path": ".platform/hooks/predeploy/01.sh",
+            "state": "file",
+            "mode": "0600",
+            "link": null,
+            "from_submodule": true,
+        })
+    );
+    assert!(
+        text.contains("0600 .platform/hooks/predeploy/01.sh"),
+        "{text}"
+    );
+    let (code, text, eb) = p.deploy(".", &[], 0);
+    assert_eq!((code, eb), (1, None), "{text}");
+    assert!(text.contains("EB200"), "{text}");
+    assert!(text.contains("comes from a git submodule"), "{text}");
 }

@@ -31,13 +31,7 @@ fn check(parent: &Path, bundle: &str) -> (Run, String) {
 }
 
 fn rules_of(run: &Run) -> Vec<String> {
-    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
+    common::rules_in(&run.stdout)
 }
 
 const SCRIPT: &[u8] = b"#!/bin/bash\nset -euo pipefail\nphp artisan config:cache\n";

@@ -12,7 +12,7 @@ use crate::Outcome;
 pub use github::render as github;
 pub use json::render as json;
 pub use sarif::{render as sarif, render_in as sarif_in, Context as SarifContext, RULE_DOCS_BASE};
-pub use text::render as text;
+pub use text::{render as text, render_with as text_with};
 
 /// Counts for the summary line and the JSON `summary` object.
 #[derive(Debug, Default, PartialEq, Eq, serde::Serialize)]

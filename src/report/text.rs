@@ -65,6 +65,11 @@ fn group<'a>(outcome: &'a Outcome, f: &'a Finding) -> Group<'a> {
 }
 
 pub fn render(outcome: &Outcome) -> String {
+    render_with(outcome, true)
+}
+
+/// `render`, with the closing summary line or without it (`--quiet`).
+pub fn render_with(outcome: &Outcome, summary: bool) -> String {
     let renderer = Renderer::styled();
     let mut out = String::new();
     for error in &outcome.input_errors {
@@ -76,6 +81,9 @@ pub fn render(outcome: &Outcome) -> String {
     for finding in sorted(&outcome.findings) {
         out.push_str(&renderer.render(&[group(outcome, finding)]));
         out.push_str("\n\n");
+    }
+    if !summary {
+        return out;
     }
     let s = Summary::of(outcome);
     out.push_str(&format!(

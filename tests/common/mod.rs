@@ -27,6 +27,17 @@ pub fn ebguard(dir: &Path, args: &[&str]) -> Run {
     }
 }
 
+/// The rule IDs of a `--format json` report, in output order.
+pub fn rules_in(json: &str) -> Vec<String> {
+    let doc: serde_json::Value = serde_json::from_str(json).unwrap();
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn testdata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")
 }
@@ -90,6 +101,23 @@ pub fn git(dir: &Path, args: &[&str]) {
         out.status.success(),
         "git {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `git submodule add` of the local repository `sub` at `path` in `dir` (local clones need
+/// `protocol.file.allow`).
+pub fn add_submodule(dir: &Path, sub: &Path, path: &str) {
+    git(
+        dir,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "add",
+            "-q",
+            sub.to_str().unwrap(),
+            path,
+        ],
     );
 }
 
