@@ -13,6 +13,16 @@ use common::{
 
 const LONG: Duration = Duration::from_secs(60);
 
+/// Heartbeat, lease timeout and grace short enough for tests.
+const FAST: [&str; 6] = [
+    "--heartbeat-interval",
+    "300ms",
+    "--lease-timeout",
+    "1s",
+    "--stop-grace-period",
+    "1s",
+];
+
 /// A distinct lock per test and process, so tests running in parallel do not contend.
 fn lock_name(test: &str) -> String {
     format!("{test}-{}", std::process::id())
@@ -117,7 +127,9 @@ fn eight_concurrent_runs_never_overlap(db: &Db) {
 fn killing_the_holder_frees_the_lock(db: &Db) {
     let dir = tempfile::tempdir().expect("tempdir");
     let lock = lock_name("kill");
-    let holder = start_holder(db, dir.path(), &lock, &[]);
+    // Short lease timings: the waiter waits out the dead holder's lease (T1 + grace after
+    // its last heartbeat) before running, see docs/migrate.md "Timing".
+    let holder = start_holder(db, dir.path(), &lock, &FAST);
     let marker = dir.path().join("waiter-ran");
     let waiter = start_waiter(db, dir.path(), &lock, &["touch", marker.to_str().unwrap()]);
     let killed = Instant::now();
@@ -130,7 +142,7 @@ fn killing_the_holder_frees_the_lock(db: &Db) {
         killed.elapsed()
     );
     assert!(marker.exists());
-    // The orphaned command is told to stop (PR_SET_PDEATHSIG) instead of running unlocked.
+    // The orphaned command is stopped by the watchdog instead of running unlocked.
     wait_for_file(&dir.path().join("terminated"), Duration::from_secs(5));
     let (code, _) = holder.finish(LONG);
     assert_eq!(code, None, "SIGKILLed");

@@ -123,7 +123,16 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        for bad in ["", "s", "-1s", "1d", "1e999", "1.2.3", "99999999999h", "25h"] {
+        for bad in [
+            "",
+            "s",
+            "-1s",
+            "1d",
+            "1e999",
+            "1.2.3",
+            "99999999999h",
+            "25h",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert!(parse_interval("0s").is_err());

@@ -51,7 +51,10 @@ pub fn read(log: &Log) -> Option<Budget> {
     let path = get_config_path()?;
     let source = path.display().to_string();
     let fail = |why: String| {
-        log.event("budget-unknown", &[("source", source.clone()), ("error", why)]);
+        log.event(
+            "budget-unknown",
+            &[("source", source.clone()), ("error", why)],
+        );
         None
     };
     let child = Command::new(&path)

@@ -133,9 +133,11 @@ impl Running {
         kill_group(self.pgid, signal);
     }
 
-    /// Whether any process of the group is still alive.
+    /// Whether any process of the group is still running. A killed process stays a
+    /// zombie until its new parent (init) reaps it, which some inits do only every second
+    /// or so; a zombie runs nothing, so it does not count.
     fn group_alive(&self) -> bool {
-        kill_group(self.pgid, 0)
+        kill_group(self.pgid, 0) && live_members(self.pgid).unwrap_or(true)
     }
 
     /// SIGTERM to the group, SIGKILL after `grace` to whatever is left; returns once the
@@ -270,7 +272,13 @@ unsafe fn watchdog_main(read: libc::c_int, pgid: i32, steps: u32) -> ! {
     // Its own session: no terminal signal reaches it, and the group kill below does not
     // include it.
     libc::setsid();
-    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT, libc::SIGPIPE] {
+    for signal in [
+        libc::SIGTERM,
+        libc::SIGINT,
+        libc::SIGHUP,
+        libc::SIGQUIT,
+        libc::SIGPIPE,
+    ] {
         libc::signal(signal, libc::SIG_IGN);
     }
     // Drop every inherited descriptor except the pipe: a copy of the lock connection's
@@ -306,6 +314,35 @@ unsafe fn watchdog_main(read: libc::c_int, pgid: i32, steps: u32) -> ! {
     }
     libc::kill(-pgid, libc::SIGKILL);
     libc::_exit(0)
+}
+
+/// Whether `/proc` lists a process of group `pgid` that is not a zombie; `None` when
+/// `/proc` cannot be read (then the caller trusts kill(2)).
+pub fn live_members(pgid: i32) -> Option<bool> {
+    let entries = std::fs::read_dir("/proc").ok()?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid pgrp …`; comm may contain spaces and parentheses.
+        let Some((_, rest)) = stat.rsplit_once(')') else {
+            continue;
+        };
+        let mut fields = rest.split_whitespace();
+        let state = fields.next().unwrap_or("");
+        let group = fields.nth(1).and_then(|g| g.parse::<i32>().ok());
+        if group == Some(pgid) && state != "Z" && state != "X" {
+            return Some(true);
+        }
+    }
+    Some(false)
 }
 
 /// The command's exit code, or 128 + the signal that killed it (shell convention).

@@ -193,8 +193,7 @@ async fn run_locked(
     let prepare = async {
         let deadline = Instant::now() + args.connect_timeout;
         let mut session =
-            LockSession::open(target, &application_name, lock_name, timing, deadline, log)
-                .await?;
+            LockSession::open(target, &application_name, lock_name, timing, deadline, log).await?;
         log.event(
             "lock-key",
             &[
@@ -233,11 +232,17 @@ async fn run_locked(
     let within_lease = session.within_lease(ended);
     match session.release().await {
         Ok(true) => {
-            log.event("lock-released", &[("key", key), ("released", "true".into())]);
+            log.event(
+                "lock-released",
+                &[("key", key), ("released", "true".into())],
+            );
             Ok(code)
         }
         Ok(false) => {
-            log.event("lock-released", &[("key", key), ("released", "false".into())]);
+            log.event(
+                "lock-released",
+                &[("key", key), ("released", "false".into())],
+            );
             Err(MigrateError::new(
                 Failure::LockLost,
                 format!(

@@ -25,10 +25,12 @@ impl Timing {
         Ok(())
     }
 
-    /// How long a lease record protects its holder after the heartbeat that wrote it was
-    /// sent: the holder stops its command within T1 + grace of that moment.
+    /// How long a lease record protects its holder, from the server's clock when the
+    /// heartbeat that wrote it ran: the holder stops its command within T1 + grace of
+    /// *sending* that heartbeat (earlier), plus one heartbeat of margin for the kill
+    /// itself and clock-rate drift.
     pub fn lease_span(&self) -> Duration {
-        self.lease + self.grace
+        self.lease + self.grace + self.heartbeat
     }
 
     /// T2: the server ends a silent lock session after this (PostgreSQL
@@ -60,7 +62,7 @@ mod tests {
         assert!(t.validate().is_ok());
         assert!(t.server_timeout() > t.lease + t.grace);
         assert_eq!(t.server_timeout(), Duration::from_secs(35));
-        assert_eq!(t.lease_span(), Duration::from_secs(30));
+        assert_eq!(t.lease_span(), Duration::from_secs(35));
         let bad = Timing {
             lease: Duration::from_secs(9),
             ..t

@@ -273,8 +273,10 @@ impl LockSession {
         let deadline = started + timeout;
         let mut next_report = started;
         let backend = loop {
+            // The last attempt, at the deadline, still gets a moment to answer.
             let remaining = deadline.saturating_duration_since(Instant::now());
-            match bounded(remaining.min(QUERY_TIMEOUT), self.try_acquire()).await {
+            let limit = remaining.clamp(Duration::from_millis(500), QUERY_TIMEOUT);
+            match bounded(limit, self.try_acquire()).await {
                 Ok((true, backend)) => break backend,
                 Ok((false, _)) => {
                     let waited = started.elapsed();
@@ -374,7 +376,10 @@ impl LockSession {
     /// writes this run's lease.
     pub async fn claim_lease(&mut self, log: &Log) -> Result<(), MigrateError> {
         let (create, read) = match &self.key {
-            Key::Postgres(_) => (postgres::lease_create(), postgres::lease_read(&self.lease_key())),
+            Key::Postgres(_) => (
+                postgres::lease_create(),
+                postgres::lease_read(&self.lease_key()),
+            ),
             Key::Mysql(_) => (mysql::lease_create(), mysql::lease_read(&self.lease_key())),
         };
         bounded(QUERY_TIMEOUT, self.conn.exec(&create))
@@ -406,7 +411,10 @@ impl LockSession {
                 if logged {
                     log.event(
                         "lease-expired",
-                        &[("previous_holder", previous), ("waited", seconds(started.elapsed()))],
+                        &[
+                            ("previous_holder", previous),
+                            ("waited", seconds(started.elapsed())),
+                        ],
                     );
                 }
                 break;
@@ -438,7 +446,9 @@ impl LockSession {
             Key::Postgres(_) => {
                 postgres::lease_claim(&self.lease_key(), &self.token, &self.holder_name, span)
             }
-            Key::Mysql(_) => mysql::lease_claim(&self.lease_key(), &self.token, &self.holder_name, span),
+            Key::Mysql(_) => {
+                mysql::lease_claim(&self.lease_key(), &self.token, &self.holder_name, span)
+            }
         };
         let sent = Instant::now();
         bounded(QUERY_TIMEOUT, self.conn.exec(&claim))
@@ -552,7 +562,11 @@ impl LockSession {
 /// client's server connection to the next client, so a second connection that lands on
 /// the same backend proves that a session lock would not stay with this session. Run in
 /// the simple-query protocol, which such poolers support.
-async fn detect_pooler(connector: &Connector, conn: &mut Conn, log: &Log) -> Result<(), MigrateError> {
+async fn detect_pooler(
+    connector: &Connector,
+    conn: &mut Conn,
+    log: &Log,
+) -> Result<(), MigrateError> {
     let first = bounded(QUERY_TIMEOUT, conn.scalar(connector.sql_backend()))
         .await
         .map_err(|e| classify_fatal(&e, log))?;
@@ -814,7 +828,10 @@ mod tests {
 
     #[test]
     fn holder_names_and_tokens_need_no_quoting() {
-        assert_eq!(sanitise("ebguard-migrate:i-0ab'c d"), "ebguard-migrate:i-0ab_c_d");
+        assert_eq!(
+            sanitise("ebguard-migrate:i-0ab'c d"),
+            "ebguard-migrate:i-0ab_c_d"
+        );
         let t = token();
         assert_eq!(t.len(), 32);
         assert!(t.chars().all(|c| c.is_ascii_hexdigit()));

@@ -55,9 +55,7 @@ pub(super) fn options(
         } else if let Some(home) = env("HOME") {
             let default = std::path::Path::new(&home).join(".postgresql/root.crt");
             if default.is_file() {
-                options = options
-                    .ssl_mode(PgSslMode::VerifyCa)
-                    .ssl_root_cert(default);
+                options = options.ssl_mode(PgSslMode::VerifyCa).ssl_root_cert(default);
             }
         }
     }
