@@ -439,11 +439,23 @@ fn silent_dead_holder_is_released_within_t2(db: &Db) {
     );
 }
 
-/// Schedule 4a: the proxy freezes while the holder lives: it gives up at T1, stops its
-/// tree within the grace and exits 74 before the server frees the lock (T2).
-fn frozen_holder_stops_before_the_server_frees_the_lock(db: &Db) {
+/// What a proxy fault did: when it happened, when the holder exited (74 asserted), when
+/// the waiter got the lock, the waiter's log, and the overlap log's last holder tick and
+/// waiter start.
+struct ProxyFault {
+    fault: Instant,
+    stopped: Instant,
+    acquired: Instant,
+    waiter_log: String,
+    gap_ms: u128,
+}
+
+/// A holder through a proxy and a direct waiter; `fault` is applied to the proxy while
+/// the holder's tree runs. Asserts exit 74 for the holder, 0 for the waiter, no overlap
+/// and a dead tree.
+fn proxy_fault(db: &Db, test: &str, fault: impl Fn(&Proxy)) -> ProxyFault {
     let dir = tempfile::tempdir().unwrap();
-    let lock = lock_name("frozen");
+    let lock = lock_name(test);
     let proxy = Proxy::start(server_addr(db));
     let holder = Running::start(
         locked(&proxy.url(db), &lock, &FAST, &[&tree_script(dir.path())]),
@@ -460,30 +472,52 @@ fn frozen_holder_stops_before_the_server_frees_the_lock(db: &Db) {
         dir.path().join("waiter.log"),
     );
     waiter.wait_for_log("event=lock-wait", LONG);
-    let fault = Instant::now();
-    proxy.freeze();
+    let started = Instant::now();
+    fault(&proxy);
+    // Whichever comes first is seen first: poll both logs.
+    let mut acquired = None;
+    while !holder.log_text().contains("event=failed") {
+        if acquired.is_none() && waiter.log_text().contains("event=lock-acquired") {
+            acquired = Some(Instant::now());
+        }
+        assert!(started.elapsed() < LONG, "{}", holder.log_text());
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let holder_log_path = holder.log.clone();
     let (code, log) = holder.finish(LONG);
     let stopped = Instant::now();
     assert_eq!(code, Some(74), "{log}");
-    let acquired = seen(&waiter, "event=lock-acquired", LONG);
-    let (code, wlog) = waiter.finish(LONG);
-    assert_eq!(code, Some(0), "{wlog}");
+    let acquired = acquired.unwrap_or_else(|| seen(&waiter, "event=lock-acquired", LONG));
+    let (code, waiter_log) = waiter.finish(LONG);
+    assert_eq!(code, Some(0), "{waiter_log}");
     let (last_tick, start) = assert_no_overlap(dir.path());
     assert_tree_dead(&std::fs::read_to_string(holder_log_path).unwrap());
+    ProxyFault {
+        fault: started,
+        stopped,
+        acquired,
+        waiter_log,
+        gap_ms: (start - last_tick) / 1_000_000,
+    }
+}
+
+/// Schedule 4a: the proxy freezes while the holder lives: it gives up at T1, stops its
+/// tree within the grace and exits 74 before the server frees the lock (T2).
+fn frozen_holder_stops_before_the_server_frees_the_lock(db: &Db) {
+    let f = proxy_fault(db, "frozen", Proxy::freeze);
     assert!(
-        stopped < acquired,
+        f.stopped < f.acquired,
         "the holder must stop before the lock is handed on"
     );
     measure(
         "4a-frozen-proxy",
         db.engine,
         &[
-            ("fault_to_holder_stopped", ms(stopped - fault)),
-            ("fault_to_lock_release", ms(acquired - fault)),
+            ("fault_to_holder_stopped", ms(f.stopped - f.fault)),
+            ("fault_to_lock_release", ms(f.acquired - f.fault)),
             (
                 "last_holder_tick_before_waiter_start",
-                format!("{}ms", (start - last_tick) / 1_000_000),
+                format!("{}ms", f.gap_ms),
             ),
         ],
     );
@@ -493,45 +527,25 @@ fn frozen_holder_stops_before_the_server_frees_the_lock(db: &Db) {
 /// closes the server side) while the holder hears nothing. The waiter gets the lock at
 /// once but must wait out the holder's lease before running.
 fn lost_flow_waiter_waits_out_the_lease(db: &Db) {
-    let dir = tempfile::tempdir().unwrap();
-    let lock = lock_name("lease");
-    let proxy = Proxy::start(server_addr(db));
-    let holder = Running::start(
-        locked(&proxy.url(db), &lock, &FAST, &[&tree_script(dir.path())]),
-        dir.path().join("holder.log"),
+    let f = proxy_fault(db, "lease", Proxy::lose_server_side);
+    assert!(
+        f.waiter_log.contains("event=lease-wait"),
+        "{}",
+        f.waiter_log
     );
-    holder.wait_for_log("event=child-start", LONG);
-    let waiter = Running::start(
-        locked(
-            &db.password_url(),
-            &lock,
-            &["--lock-timeout", "30s"],
-            &[&waiter_script(dir.path())],
-        ),
-        dir.path().join("waiter.log"),
+    assert!(
+        f.acquired < f.stopped,
+        "the server freed the lock before the holder stopped"
     );
-    waiter.wait_for_log("event=lock-wait", LONG);
-    let fault = Instant::now();
-    proxy.lose_server_side();
-    let acquired = seen(&waiter, "event=lock-acquired", LONG);
-    let holder_log_path = holder.log.clone();
-    let (code, log) = holder.finish(LONG);
-    let stopped = Instant::now();
-    assert_eq!(code, Some(74), "{log}");
-    let (code, wlog) = waiter.finish(LONG);
-    assert_eq!(code, Some(0), "{wlog}");
-    assert!(wlog.contains("event=lease-wait"), "{wlog}");
-    let (last_tick, start) = assert_no_overlap(dir.path());
-    assert_tree_dead(&std::fs::read_to_string(holder_log_path).unwrap());
     measure(
         "4b-lost-flow-lease",
         db.engine,
         &[
-            ("fault_to_lock_release", ms(acquired - fault)),
-            ("fault_to_holder_stopped", ms(stopped - fault)),
+            ("fault_to_lock_release", ms(f.acquired - f.fault)),
+            ("fault_to_holder_stopped", ms(f.stopped - f.fault)),
             (
                 "last_holder_tick_before_waiter_start",
-                format!("{}ms", (start - last_tick) / 1_000_000),
+                format!("{}ms", f.gap_ms),
             ),
         ],
     );
@@ -678,28 +692,7 @@ fn sighup_is_forwarded(db: &Db) {
     assert!(log.contains("released=true"), "{log}");
 }
 
-macro_rules! per_engine {
-    ($($scenario:ident),* $(,)?) => {
-        mod postgres {
-            $(#[test]
-            fn $scenario() {
-                if let Some(db) = super::Db::from_env(super::Engine::Postgres, stringify!($scenario)) {
-                    super::$scenario(&db);
-                }
-            })*
-        }
-        mod mysql {
-            $(#[test]
-            fn $scenario() {
-                if let Some(db) = super::Db::from_env(super::Engine::Mysql, stringify!($scenario)) {
-                    super::$scenario(&db);
-                }
-            })*
-        }
-    };
-}
-
-per_engine!(
+crate::per_engine!(
     sigkill_stops_the_whole_tree,
     session_drop_stops_the_tree_at_once,
     silent_dead_holder_is_released_within_t2,

@@ -363,28 +363,7 @@ fn json_log_lines_are_objects(db: &Db) {
     }
 }
 
-macro_rules! per_engine {
-    ($($scenario:ident),* $(,)?) => {
-        mod postgres {
-            $(#[test]
-            fn $scenario() {
-                if let Some(db) = super::Db::from_env(super::Engine::Postgres, stringify!($scenario)) {
-                    super::$scenario(&db);
-                }
-            })*
-        }
-        mod mysql {
-            $(#[test]
-            fn $scenario() {
-                if let Some(db) = super::Db::from_env(super::Engine::Mysql, stringify!($scenario)) {
-                    super::$scenario(&db);
-                }
-            })*
-        }
-    };
-}
-
-per_engine!(
+crate::per_engine!(
     eight_concurrent_runs_never_overlap,
     killing_the_holder_frees_the_lock,
     lock_timeout_exits_75_naming_the_holder,

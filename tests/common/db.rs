@@ -312,3 +312,27 @@ pub fn log_field(log: &str, event: &str, key: &str) -> Option<String> {
     let start = line.find(&format!(" {key}="))? + key.len() + 2;
     Some(line[start..].split(' ').next()?.to_owned())
 }
+
+/// Defines `mod postgres` and `mod mysql`, one `#[test]` per scenario function
+/// `fn(&Db)` of the calling file, each skipped (failed under CI) without its server.
+#[macro_export]
+macro_rules! per_engine {
+    ($($scenario:ident),* $(,)?) => {
+        mod postgres {
+            $(#[test]
+            fn $scenario() {
+                if let Some(db) = super::Db::from_env(super::Engine::Postgres, stringify!($scenario)) {
+                    super::$scenario(&db);
+                }
+            })*
+        }
+        mod mysql {
+            $(#[test]
+            fn $scenario() {
+                if let Some(db) = super::Db::from_env(super::Engine::Mysql, stringify!($scenario)) {
+                    super::$scenario(&db);
+                }
+            })*
+        }
+    };
+}
