@@ -230,64 +230,59 @@ async fn run_locked(
     };
     let key = session.key();
     let within_lease = session.within_lease(ended);
-    match session.release().await {
-        Ok(true) => {
-            log.event(
-                "lock-released",
-                &[("key", key), ("released", "true".into())],
-            );
-            Ok(code)
-        }
-        Ok(false) => {
-            log.event(
-                "lock-released",
-                &[("key", key), ("released", "false".into())],
-            );
-            Err(MigrateError::new(
-                Failure::LockLost,
-                format!(
-                    "the command exited {code}, but the server says this session no longer \
-                     held the lock when it ended, so the run may have overlapped another"
-                ),
-            ))
-        }
-        Err(err) if within_lease => {
-            // The lease proves the run was exclusive: anyone who got the lock after this
-            // session broke waited for the lease to expire, and the command ended before.
-            log.event(
-                "lock-release-failed",
-                &[
-                    ("key", key),
-                    ("error", err.to_string()),
-                    ("within_lease", "true".into()),
-                    (
-                        "note",
-                        format!(
-                            "the command ended inside its lease; the server ends the session within {}",
-                            seconds(timing.server_timeout())
-                        ),
-                    ),
-                ],
-            );
-            Ok(code)
-        }
+    let released = session.release().await.map_err(|err| err.to_string());
+    match &released {
+        Ok(released) => log.event(
+            "lock-released",
+            &[("key", key), ("released", released.to_string())],
+        ),
         Err(err) => {
-            log.event(
-                "lock-release-failed",
-                &[
-                    ("key", key),
-                    ("error", err.to_string()),
-                    ("within_lease", "false".into()),
-                ],
-            );
-            Err(MigrateError::new(
-                Failure::LockLost,
-                format!(
-                    "the command exited {code}, but the lock could not be confirmed when it \
-                     ended: {err}"
-                ),
-            ))
+            let mut fields = vec![
+                ("key", key),
+                ("error", err.clone()),
+                ("within_lease", within_lease.to_string()),
+            ];
+            if within_lease {
+                fields.push((
+                    "note",
+                    format!(
+                        "the command ended inside its lease; the server ends the session within {}",
+                        seconds(timing.server_timeout())
+                    ),
+                ));
+            }
+            log.event("lock-release-failed", &fields);
         }
+    }
+    release_verdict(code, &released, within_lease)
+}
+
+/// The exit code after the release: the command's own only when the run is proved
+/// exclusive — the server confirmed the lock at the end, or the release failed but the
+/// command ended inside its lease (anyone who got the lock after this session broke waited
+/// for that lease to expire, and the command ended before).
+fn release_verdict(
+    code: i32,
+    released: &Result<bool, String>,
+    within_lease: bool,
+) -> Result<i32, MigrateError> {
+    match released {
+        Ok(true) => Ok(code),
+        Ok(false) => Err(MigrateError::new(
+            Failure::LockLost,
+            format!(
+                "the command exited {code}, but the server says this session no longer \
+                 held the lock when it ended, so the run may have overlapped another"
+            ),
+        )),
+        Err(_) if within_lease => Ok(code),
+        Err(err) => Err(MigrateError::new(
+            Failure::LockLost,
+            format!(
+                "the command exited {code}, but the lock could not be confirmed when it \
+                 ended: {err}"
+            ),
+        )),
     }
 }
 
@@ -433,4 +428,23 @@ fn application_name() -> String {
         name.pop();
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_run_proved_exclusive_keeps_the_command_code() {
+        assert_eq!(release_verdict(3, &Ok(true), true).unwrap(), 3);
+        // `released=false`: the lock was gone before the end (issue 16, item 8).
+        let lost = release_verdict(0, &Ok(false), true).unwrap_err();
+        assert_eq!(lost.failure, Failure::LockLost);
+        let broken = Err("connection reset".to_owned());
+        assert_eq!(release_verdict(0, &broken, true).unwrap(), 0);
+        assert_eq!(
+            release_verdict(0, &broken, false).unwrap_err().failure,
+            Failure::LockLost
+        );
+    }
 }
