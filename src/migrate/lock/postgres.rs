@@ -85,19 +85,21 @@ pub(super) fn session_settings(timing: &Timing) -> (Vec<String>, Vec<String>) {
     let t2 = timing.server_timeout();
     let t2_ms = t2.as_millis().max(1);
     let t2_s = t2.as_secs().max(2);
+    // Simple-query strings may hold several statements: one round trip each.
     let required = vec![
         // Server-side killers of *busy* or idle-in-transaction sessions must not end the
         // lock session; ebguard bounds every query itself.
-        "SET statement_timeout = 0".to_owned(),
-        "SET idle_in_transaction_session_timeout = 0".to_owned(),
+        "SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0".to_owned(),
     ];
     let optional = vec![
         // A holder that vanished without FIN/RST leaves an idle session: end it after T2.
         format!("SET idle_session_timeout = {t2_ms}"),
-        format!("SET tcp_keepalives_idle = {}", (t2_s / 2).max(1)),
-        format!("SET tcp_keepalives_interval = {}", (t2_s / 8).max(1)),
-        "SET tcp_keepalives_count = 4".to_owned(),
-        format!("SET tcp_user_timeout = {t2_ms}"),
+        format!(
+            "SET tcp_keepalives_idle = {}; SET tcp_keepalives_interval = {}; \
+             SET tcp_keepalives_count = 4; SET tcp_user_timeout = {t2_ms}",
+            (t2_s / 2).max(1),
+            (t2_s / 8).max(1)
+        ),
     ];
     (required, optional)
 }
