@@ -127,6 +127,14 @@ fn assert_tree_dead(log: &str) {
 }
 
 /// Waits until the log of `run` contains `needle`; returns when it did.
+/// Nanoseconds since the epoch, the clock of the overlap log's `date +%s%N`.
+fn wall_ns() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
 fn seen(run: &Running, needle: &str, timeout: Duration) -> Instant {
     run.wait_for_log(needle, timeout);
     Instant::now()
@@ -166,6 +174,7 @@ fn sigkill_stops_the_whole_tree(db: &Db) {
     );
     waiter.wait_for_log("event=lock-wait", LONG);
     let killed = Instant::now();
+    let killed_ns = wall_ns();
     holder.signal("KILL");
     let acquired = seen(&waiter, "event=lock-acquired", LONG);
     let (code, log) = waiter.finish(LONG);
@@ -181,6 +190,10 @@ fn sigkill_stops_the_whole_tree(db: &Db) {
         db.engine,
         &[
             ("fault_to_lock_release", ms(acquired - killed)),
+            (
+                "fault_to_waiter_start",
+                format!("{}ms", (start - killed_ns) / 1_000_000),
+            ),
             (
                 "last_holder_tick_before_waiter_start",
                 format!("{}ms", (start - last_tick) / 1_000_000),
@@ -237,6 +250,7 @@ fn session_drop_stops_the_tree_at_once(db: &Db) {
     );
     waiter.wait_for_log("event=lock-wait", LONG);
     let fault = Instant::now();
+    let fault_ns = wall_ns();
     kill_session(db, &key);
     let noticed = seen(&holder, "event=lock-lost", LONG);
     let acquired = seen(&waiter, "event=lock-acquired", LONG);
@@ -259,6 +273,10 @@ fn session_drop_stops_the_tree_at_once(db: &Db) {
         &[
             ("fault_to_detection", ms(noticed - fault)),
             ("fault_to_lock_release", ms(acquired - fault)),
+            (
+                "fault_to_waiter_start",
+                format!("{}ms", (start - fault_ns) / 1_000_000),
+            ),
             (
                 "last_holder_tick_before_waiter_start",
                 format!("{}ms", (start - last_tick) / 1_000_000),
@@ -412,6 +430,7 @@ fn silent_dead_holder_is_released_within_t2(db: &Db) {
     );
     waiter.wait_for_log("event=lock-wait", LONG);
     let fault = Instant::now();
+    let fault_ns = wall_ns();
     proxy.freeze();
     holder.signal("KILL");
     let acquired = seen(&waiter, "event=lock-acquired", LONG);
@@ -432,6 +451,10 @@ fn silent_dead_holder_is_released_within_t2(db: &Db) {
         &[
             ("fault_to_lock_release", ms(acquired - fault)),
             (
+                "fault_to_waiter_start",
+                format!("{}ms", (start - fault_ns) / 1_000_000),
+            ),
+            (
                 "last_holder_tick_before_waiter_start",
                 format!("{}ms", (start - last_tick) / 1_000_000),
             ),
@@ -448,6 +471,7 @@ struct ProxyFault {
     acquired: Instant,
     waiter_log: String,
     gap_ms: u128,
+    waiter_start_ms: u128,
 }
 
 /// A holder through a proxy and a direct waiter; `fault` is applied to the proxy while
@@ -473,6 +497,7 @@ fn proxy_fault(db: &Db, test: &str, fault: impl Fn(&Proxy)) -> ProxyFault {
     );
     waiter.wait_for_log("event=lock-wait", LONG);
     let started = Instant::now();
+    let fault_ns = wall_ns();
     fault(&proxy);
     // Whichever comes first is seen first: poll both logs.
     let mut acquired = None;
@@ -498,6 +523,7 @@ fn proxy_fault(db: &Db, test: &str, fault: impl Fn(&Proxy)) -> ProxyFault {
         acquired,
         waiter_log,
         gap_ms: (start - last_tick) / 1_000_000,
+        waiter_start_ms: (start - fault_ns) / 1_000_000,
     }
 }
 
@@ -515,6 +541,7 @@ fn frozen_holder_stops_before_the_server_frees_the_lock(db: &Db) {
         &[
             ("fault_to_holder_stopped", ms(f.stopped - f.fault)),
             ("fault_to_lock_release", ms(f.acquired - f.fault)),
+            ("fault_to_waiter_start", format!("{}ms", f.waiter_start_ms)),
             (
                 "last_holder_tick_before_waiter_start",
                 format!("{}ms", f.gap_ms),
@@ -543,6 +570,7 @@ fn lost_flow_waiter_waits_out_the_lease(db: &Db) {
         &[
             ("fault_to_lock_release", ms(f.acquired - f.fault)),
             ("fault_to_holder_stopped", ms(f.stopped - f.fault)),
+            ("fault_to_waiter_start", format!("{}ms", f.waiter_start_ms)),
             (
                 "last_holder_tick_before_waiter_start",
                 format!("{}ms", f.gap_ms),
