@@ -223,9 +223,15 @@ struct Watchdog {
 impl Watchdog {
     fn fork(pgid: i32, grace: Duration) -> io::Result<Watchdog> {
         let mut fds = [0 as libc::c_int; 2];
-        // SAFETY: pipe2 fills the two-element array.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } == -1 {
-            return Err(io::Error::last_os_error());
+        // SAFETY: pipe(2) fills the two-element array; close-on-exec keeps the write end
+        // out of any later exec (no other thread spawns processes meanwhile).
+        unsafe {
+            if libc::pipe(fds.as_mut_ptr()) == -1 {
+                return Err(io::Error::last_os_error());
+            }
+            for fd in fds {
+                libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+            }
         }
         let (read, write) = (fds[0], fds[1]);
         let steps = (grace.as_millis() / 50).min(u128::from(u32::MAX)) as u32;
@@ -284,7 +290,11 @@ unsafe fn watchdog_main(read: libc::c_int, pgid: i32, steps: u32) -> ! {
     // Drop every inherited descriptor except the pipe: a copy of the lock connection's
     // socket here would keep the lock session open after ebguard died.
     libc::dup2(read, 0);
-    if libc::syscall(libc::SYS_close_range, 1u32, u32::MAX, 0u32) != 0 {
+    #[cfg(target_os = "linux")]
+    let closed = libc::syscall(libc::SYS_close_range, 1u32, u32::MAX, 0u32) == 0;
+    #[cfg(not(target_os = "linux"))]
+    let closed = false;
+    if !closed {
         for fd in 1..65536 {
             libc::close(fd);
         }
@@ -292,7 +302,8 @@ unsafe fn watchdog_main(read: libc::c_int, pgid: i32, steps: u32) -> ! {
     let mut byte = [0u8; 1];
     let n = loop {
         let n = libc::read(0, byte.as_mut_ptr().cast(), 1);
-        if n == -1 && *libc::__errno_location() == libc::EINTR {
+        // Reading errno allocates nothing.
+        if n == -1 && io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
             continue;
         }
         break n;
