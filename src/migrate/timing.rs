@@ -44,7 +44,7 @@ impl Timing {
     /// query in flight, so a dropped session is noticed at once, and the watch never
     /// delays the release after the command ends by more than this.
     pub fn watch_slice(&self) -> Duration {
-        self.heartbeat.min(Duration::from_millis(100))
+        self.heartbeat.min(Duration::from_millis(50))
     }
 }
 
