@@ -14,37 +14,12 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{log_field, migrate, output, stderr, write_script, Db, Engine, Running};
+use common::{locked, log_field, migrate, output, stderr, write_script, Db, Engine, Running, FAST};
 
 const LONG: Duration = Duration::from_secs(60);
 
-/// Heartbeat 300 ms, T1 = 1 s, grace 1 s: T2 = 2.3 s (MySQL: 3 s).
-const FAST: [&str; 6] = [
-    "--heartbeat-interval",
-    "300ms",
-    "--lease-timeout",
-    "1s",
-    "--stop-grace-period",
-    "1s",
-];
-
 fn lock_name(test: &str) -> String {
     format!("fault-{test}-{}", std::process::id())
-}
-
-fn locked(url: &str, lock: &str, extra: &[&str], command: &[&str]) -> std::process::Command {
-    let mut args = vec![
-        "--database-url",
-        url,
-        "--lock-name",
-        lock,
-        "--poll-interval",
-        "100ms",
-    ];
-    args.extend_from_slice(extra);
-    args.push("--");
-    args.extend_from_slice(command);
-    migrate(args)
 }
 
 /// A holder command that is a whole tree: a shell ignoring SIGTERM with a background
@@ -77,6 +52,33 @@ fn waiter_script(dir: &Path) -> String {
     )
     .display()
     .to_string()
+}
+
+/// Starts a holder running the tree script through `holder_url`, waits until its command
+/// runs, then starts a waiter on `waiter_url` and waits until it reports waiting.
+fn contend(
+    dir: &Path,
+    lock: &str,
+    holder_url: &str,
+    timing: &[&str],
+    waiter_url: &str,
+) -> (Running, Running) {
+    let holder = Running::start(
+        locked(holder_url, lock, timing, &[&tree_script(dir)]),
+        dir.join("holder.log"),
+    );
+    holder.wait_for_log("event=child-start", LONG);
+    let waiter = Running::start(
+        locked(
+            waiter_url,
+            lock,
+            &["--lock-timeout", "30s"],
+            &[&waiter_script(dir)],
+        ),
+        dir.join("waiter.log"),
+    );
+    waiter.wait_for_log("event=lock-wait", LONG);
+    (holder, waiter)
 }
 
 /// `(last holder tick, waiter start)` from the overlap log; panics on overlap.
@@ -148,6 +150,21 @@ fn measure(schedule: &str, engine: Engine, fields: &[(&str, String)]) {
     eprintln!("{line}");
 }
 
+/// The two handoff fields every schedule reports: fault to the next run's start, and how
+/// long before that the holder's tree last ran (nanosecond wall-clock stamps).
+fn handoff(fault_ns: u128, start: u128, last_tick: u128) -> [(&'static str, String); 2] {
+    [
+        (
+            "fault_to_waiter_start",
+            format!("{}ms", (start - fault_ns) / 1_000_000),
+        ),
+        (
+            "last_holder_tick_before_waiter_start",
+            format!("{}ms", (start - last_tick) / 1_000_000),
+        ),
+    ]
+}
+
 fn ms(d: Duration) -> String {
     format!("{}ms", d.as_millis())
 }
@@ -157,22 +174,7 @@ fn sigkill_stops_the_whole_tree(db: &Db) {
     let dir = tempfile::tempdir().unwrap();
     let lock = lock_name("sigkill");
     let url = db.password_url();
-    let holder = Running::start(
-        locked(&url, &lock, &FAST, &[&tree_script(dir.path())]),
-        dir.path().join("holder.log"),
-    );
-    holder.wait_for_log("event=child-start", LONG);
-    std::thread::sleep(Duration::from_millis(300));
-    let waiter = Running::start(
-        locked(
-            &url,
-            &lock,
-            &["--lock-timeout", "30s"],
-            &[&waiter_script(dir.path())],
-        ),
-        dir.path().join("waiter.log"),
-    );
-    waiter.wait_for_log("event=lock-wait", LONG);
+    let (holder, waiter) = contend(dir.path(), &lock, &url, &FAST, &url);
     let killed = Instant::now();
     let killed_ns = wall_ns();
     holder.signal("KILL");
@@ -188,35 +190,11 @@ fn sigkill_stops_the_whole_tree(db: &Db) {
     measure(
         "1-sigkill",
         db.engine,
-        &[
-            ("fault_to_lock_release", ms(acquired - killed)),
-            (
-                "fault_to_waiter_start",
-                format!("{}ms", (start - killed_ns) / 1_000_000),
-            ),
-            (
-                "last_holder_tick_before_waiter_start",
-                format!("{}ms", (start - last_tick) / 1_000_000),
-            ),
-        ],
+        &[("fault_to_lock_release", ms(acquired - killed))]
+            .into_iter()
+            .chain(handoff(killed_ns, start, last_tick))
+            .collect::<Vec<_>>(),
     );
-}
-
-/// Ends the holder's lock session from the server, as a failover or idle killer would.
-fn kill_session(db: &Db, key: &str) {
-    match db.engine {
-        Engine::Postgres => {
-            let (k1, k2) = key.split_once(':').expect("k1:k2");
-            db.sql(&format!(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
-                 AND classid::int8 = {k1} AND objid::int8 = {k2} AND granted"
-            ));
-        }
-        Engine::Mysql => {
-            let id = db.sql(&format!("SELECT IS_USED_LOCK('{key}')"));
-            db.sql(&format!("KILL {id}"));
-        }
-    }
 }
 
 /// Schedule 2: the lock session drops mid-run. Noticed at once (well inside one 2 s
@@ -233,25 +211,11 @@ fn session_drop_stops_the_tree_at_once(db: &Db) {
         "--stop-grace-period",
         "1s",
     ];
-    let holder = Running::start(
-        locked(&url, &lock, &timing, &[&tree_script(dir.path())]),
-        dir.path().join("holder.log"),
-    );
-    holder.wait_for_log("event=child-start", LONG);
+    let (holder, waiter) = contend(dir.path(), &lock, &url, &timing, &url);
     let key = log_field(&holder.log_text(), "lock-acquired", "key").expect("key");
-    let waiter = Running::start(
-        locked(
-            &url,
-            &lock,
-            &["--lock-timeout", "30s"],
-            &[&waiter_script(dir.path())],
-        ),
-        dir.path().join("waiter.log"),
-    );
-    waiter.wait_for_log("event=lock-wait", LONG);
     let fault = Instant::now();
     let fault_ns = wall_ns();
-    kill_session(db, &key);
+    db.kill_lock_session(&key);
     let noticed = seen(&holder, "event=lock-lost", LONG);
     let acquired = seen(&waiter, "event=lock-acquired", LONG);
     let holder_log = holder.log_text();
@@ -273,15 +237,10 @@ fn session_drop_stops_the_tree_at_once(db: &Db) {
         &[
             ("fault_to_detection", ms(noticed - fault)),
             ("fault_to_lock_release", ms(acquired - fault)),
-            (
-                "fault_to_waiter_start",
-                format!("{}ms", (start - fault_ns) / 1_000_000),
-            ),
-            (
-                "last_holder_tick_before_waiter_start",
-                format!("{}ms", (start - last_tick) / 1_000_000),
-            ),
-        ],
+        ]
+        .into_iter()
+        .chain(handoff(fault_ns, start, last_tick))
+        .collect::<Vec<_>>(),
     );
 }
 
@@ -414,21 +373,7 @@ fn silent_dead_holder_is_released_within_t2(db: &Db) {
     let dir = tempfile::tempdir().unwrap();
     let lock = lock_name("silent");
     let proxy = Proxy::start(server_addr(db));
-    let holder = Running::start(
-        locked(&proxy.url(db), &lock, &FAST, &[&tree_script(dir.path())]),
-        dir.path().join("holder.log"),
-    );
-    holder.wait_for_log("event=child-start", LONG);
-    let waiter = Running::start(
-        locked(
-            &db.password_url(),
-            &lock,
-            &["--lock-timeout", "30s"],
-            &[&waiter_script(dir.path())],
-        ),
-        dir.path().join("waiter.log"),
-    );
-    waiter.wait_for_log("event=lock-wait", LONG);
+    let (holder, waiter) = contend(dir.path(), &lock, &proxy.url(db), &FAST, &db.password_url());
     let fault = Instant::now();
     let fault_ns = wall_ns();
     proxy.freeze();
@@ -448,17 +393,10 @@ fn silent_dead_holder_is_released_within_t2(db: &Db) {
     measure(
         "3-silent-dead-holder",
         db.engine,
-        &[
-            ("fault_to_lock_release", ms(acquired - fault)),
-            (
-                "fault_to_waiter_start",
-                format!("{}ms", (start - fault_ns) / 1_000_000),
-            ),
-            (
-                "last_holder_tick_before_waiter_start",
-                format!("{}ms", (start - last_tick) / 1_000_000),
-            ),
-        ],
+        &[("fault_to_lock_release", ms(acquired - fault))]
+            .into_iter()
+            .chain(handoff(fault_ns, start, last_tick))
+            .collect::<Vec<_>>(),
     );
 }
 
@@ -470,8 +408,23 @@ struct ProxyFault {
     stopped: Instant,
     acquired: Instant,
     waiter_log: String,
-    gap_ms: u128,
-    waiter_start_ms: u128,
+    handoff: [(&'static str, String); 2],
+}
+
+impl ProxyFault {
+    fn measure(&self, schedule: &str, engine: Engine) {
+        measure(
+            schedule,
+            engine,
+            &[
+                ("fault_to_holder_stopped", ms(self.stopped - self.fault)),
+                ("fault_to_lock_release", ms(self.acquired - self.fault)),
+            ]
+            .into_iter()
+            .chain(self.handoff.clone())
+            .collect::<Vec<_>>(),
+        );
+    }
 }
 
 /// A holder through a proxy and a direct waiter; `fault` is applied to the proxy while
@@ -481,21 +434,7 @@ fn proxy_fault(db: &Db, test: &str, fault: impl Fn(&Proxy)) -> ProxyFault {
     let dir = tempfile::tempdir().unwrap();
     let lock = lock_name(test);
     let proxy = Proxy::start(server_addr(db));
-    let holder = Running::start(
-        locked(&proxy.url(db), &lock, &FAST, &[&tree_script(dir.path())]),
-        dir.path().join("holder.log"),
-    );
-    holder.wait_for_log("event=child-start", LONG);
-    let waiter = Running::start(
-        locked(
-            &db.password_url(),
-            &lock,
-            &["--lock-timeout", "30s"],
-            &[&waiter_script(dir.path())],
-        ),
-        dir.path().join("waiter.log"),
-    );
-    waiter.wait_for_log("event=lock-wait", LONG);
+    let (holder, waiter) = contend(dir.path(), &lock, &proxy.url(db), &FAST, &db.password_url());
     let started = Instant::now();
     let fault_ns = wall_ns();
     fault(&proxy);
@@ -522,8 +461,7 @@ fn proxy_fault(db: &Db, test: &str, fault: impl Fn(&Proxy)) -> ProxyFault {
         stopped,
         acquired,
         waiter_log,
-        gap_ms: (start - last_tick) / 1_000_000,
-        waiter_start_ms: (start - fault_ns) / 1_000_000,
+        handoff: handoff(fault_ns, start, last_tick),
     }
 }
 
@@ -535,19 +473,7 @@ fn frozen_holder_stops_before_the_server_frees_the_lock(db: &Db) {
         f.stopped < f.acquired,
         "the holder must stop before the lock is handed on"
     );
-    measure(
-        "4a-frozen-proxy",
-        db.engine,
-        &[
-            ("fault_to_holder_stopped", ms(f.stopped - f.fault)),
-            ("fault_to_lock_release", ms(f.acquired - f.fault)),
-            ("fault_to_waiter_start", format!("{}ms", f.waiter_start_ms)),
-            (
-                "last_holder_tick_before_waiter_start",
-                format!("{}ms", f.gap_ms),
-            ),
-        ],
-    );
+    f.measure("4a-frozen-proxy", db.engine);
 }
 
 /// Schedule 4b, the hard case: the server sees the session end at once (the proxy
@@ -564,19 +490,7 @@ fn lost_flow_waiter_waits_out_the_lease(db: &Db) {
         f.acquired < f.stopped,
         "the server freed the lock before the holder stopped"
     );
-    measure(
-        "4b-lost-flow-lease",
-        db.engine,
-        &[
-            ("fault_to_lock_release", ms(f.acquired - f.fault)),
-            ("fault_to_holder_stopped", ms(f.stopped - f.fault)),
-            ("fault_to_waiter_start", format!("{}ms", f.waiter_start_ms)),
-            (
-                "last_holder_tick_before_waiter_start",
-                format!("{}ms", f.gap_ms),
-            ),
-        ],
-    );
+    f.measure("4b-lost-flow-lease", db.engine);
 }
 
 /// Schedule 7: with a deployment Timeout of 4 s (stub `get-config` on PATH), waiting
