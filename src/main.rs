@@ -237,7 +237,12 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::try_parse().unwrap_or_else(|err| {
-        let _ = err.print();
+        if std::env::args().nth(1).as_deref() == Some("migrate") && err.use_stderr() {
+            // clap echoes the offending argument, which may be a URL with its password.
+            eprint!("{}", ebguard::migrate::scrub_command_line(&err.to_string()));
+        } else {
+            let _ = err.print();
+        }
         // `ebguard migrate` speaks sysexits (64 = EX_USAGE) because it runs inside EB hooks;
         // the linter's usage errors are 2. Help and version are not errors.
         let code = match (err.use_stderr(), std::env::args().nth(1).as_deref()) {

@@ -20,19 +20,7 @@ fn lock_name(test: &str) -> String {
 
 /// `ebguard migrate --database-url <password URL> --lock-name <name> <extra> -- <command>`.
 fn locked(db: &Db, lock: &str, extra: &[&str], command: &[&str]) -> std::process::Command {
-    let url = db.password_url();
-    let mut args = vec![
-        "--database-url",
-        &url,
-        "--lock-name",
-        lock,
-        "--poll-interval",
-        "100ms",
-    ];
-    args.extend_from_slice(extra);
-    args.push("--");
-    args.extend_from_slice(command);
-    migrate(args)
+    common::locked(&db.password_url(), lock, extra, command)
 }
 
 /// Starts an instance that takes the lock and runs a command which records `started`,
@@ -117,7 +105,9 @@ fn eight_concurrent_runs_never_overlap(db: &Db) {
 fn killing_the_holder_frees_the_lock(db: &Db) {
     let dir = tempfile::tempdir().expect("tempdir");
     let lock = lock_name("kill");
-    let holder = start_holder(db, dir.path(), &lock, &[]);
+    // Short lease timings: the waiter waits out the dead holder's lease (T1 + grace after
+    // its last heartbeat) before running, see docs/migrate.md "Timing".
+    let holder = start_holder(db, dir.path(), &lock, &common::FAST);
     let marker = dir.path().join("waiter-ran");
     let waiter = start_waiter(db, dir.path(), &lock, &["touch", marker.to_str().unwrap()]);
     let killed = Instant::now();
@@ -130,7 +120,7 @@ fn killing_the_holder_frees_the_lock(db: &Db) {
         killed.elapsed()
     );
     assert!(marker.exists());
-    // The orphaned command is told to stop (PR_SET_PDEATHSIG) instead of running unlocked.
+    // The orphaned command is stopped by the watchdog instead of running unlocked.
     wait_for_file(&dir.path().join("terminated"), Duration::from_secs(5));
     let (code, _) = holder.finish(LONG);
     assert_eq!(code, None, "SIGKILLed");
@@ -194,23 +184,6 @@ fn sigterm_while_waiting_exits_without_running(db: &Db) {
     holder.finish(LONG);
 }
 
-/// Ends the holder's lock session from the server, as an idle killer or failover would.
-fn kill_session(db: &Db, key: &str) {
-    match db.engine {
-        Engine::Postgres => {
-            let (k1, k2) = key.split_once(':').expect("k1:k2");
-            db.sql(&format!(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
-                 AND classid::int8 = {k1} AND objid::int8 = {k2} AND granted"
-            ));
-        }
-        Engine::Mysql => {
-            let id = db.sql(&format!("SELECT IS_USED_LOCK('{key}')"));
-            db.sql(&format!("KILL {id}"));
-        }
-    }
-}
-
 fn lost_lock_stops_the_command_and_exits_74(db: &Db) {
     let dir = tempfile::tempdir().expect("tempdir");
     let lock = lock_name("lost");
@@ -220,7 +193,7 @@ fn lost_lock_stops_the_command_and_exits_74(db: &Db) {
     // The waiter's command outlasts the holder's next heartbeat, so the holder finds
     // the lock taken instead of re-taking it.
     let waiter = start_waiter(db, dir.path(), &lock, &["sleep", "3"]);
-    kill_session(db, &key);
+    db.kill_lock_session(&key);
     let (code, log) = holder.finish(LONG);
     assert_eq!(code, Some(74), "{log}");
     assert!(log.contains("event=lock-lost"), "{log}");
@@ -351,28 +324,7 @@ fn json_log_lines_are_objects(db: &Db) {
     }
 }
 
-macro_rules! per_engine {
-    ($($scenario:ident),* $(,)?) => {
-        mod postgres {
-            $(#[test]
-            fn $scenario() {
-                if let Some(db) = super::Db::from_env(super::Engine::Postgres, stringify!($scenario)) {
-                    super::$scenario(&db);
-                }
-            })*
-        }
-        mod mysql {
-            $(#[test]
-            fn $scenario() {
-                if let Some(db) = super::Db::from_env(super::Engine::Mysql, stringify!($scenario)) {
-                    super::$scenario(&db);
-                }
-            })*
-        }
-    };
-}
-
-per_engine!(
+crate::per_engine!(
     eight_concurrent_runs_never_overlap,
     killing_the_holder_frees_the_lock,
     lock_timeout_exits_75_naming_the_holder,

@@ -38,16 +38,23 @@ pub struct MigrateArgs {
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration)]
     pub connect_timeout: Duration,
 
-    /// How often the lock session is checked while the command runs.
-    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_interval)]
+    /// How often the lock session confirms the lock and refreshes its lease record while
+    /// the command runs (between heartbeats the session is watched continuously).
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_interval)]
     pub heartbeat_interval: Duration,
+
+    /// T1: the command is stopped when the lock could not be confirmed for this long
+    /// (at least twice --heartbeat-interval; see docs/migrate.md "Timing").
+    #[arg(long, value_name = "DURATION", default_value = "20s", value_parser = parse_interval)]
+    pub lease_timeout: Duration,
 
     /// Base interval between lock attempts while waiting (plus up to 100 % jitter).
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval)]
     pub poll_interval: Duration,
 
-    /// After the lock is lost: time between SIGTERM and SIGKILL to the command.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    /// After the lock is lost (or ebguard dies): time between SIGTERM and SIGKILL to the
+    /// command's whole process group.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub stop_grace_period: Duration,
 
     /// With a database: skip (exit 0) when EB_IS_COMMAND_LEADER is exactly `false`.
@@ -84,8 +91,18 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             ))
         }
     };
-    Duration::try_from_secs_f64(number * scale).map_err(|_| format!("`{text}` is out of range"))
+    let duration = Duration::try_from_secs_f64(number * scale)
+        .map_err(|_| format!("`{text}` is out of range"))?;
+    // Deadlines are `now + duration`: an absurd value would overflow the clock after the
+    // command started. Nothing in a deployment (EB's Timeout is at most 3600 s) needs more.
+    if duration > MAX_DURATION {
+        return Err(format!("`{text}` is too long (at most 24h)"));
+    }
+    Ok(duration)
 }
+
+/// The longest duration any option accepts.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 3600);
 
 /// A duration that must not be zero (it paces a loop).
 fn parse_interval(text: &str) -> Result<Duration, String> {
@@ -106,7 +123,16 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
         assert_eq!(parse_duration("5m"), Ok(Duration::from_secs(300)));
         assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
-        for bad in ["", "s", "-1s", "1d", "1e999", "1.2.3"] {
+        for bad in [
+            "",
+            "s",
+            "-1s",
+            "1d",
+            "1e999",
+            "1.2.3",
+            "99999999999h",
+            "25h",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert!(parse_interval("0s").is_err());

@@ -4,23 +4,28 @@
 //! instances run them (crates.md §E.4; docs/migrate.md).
 
 mod args;
+mod budget;
 mod child;
 mod exit;
 mod leader;
 mod lock;
 mod log;
+mod timing;
 mod url;
 
 use std::time::{Duration, Instant};
 
 pub use args::MigrateArgs;
 pub use exit::Failure;
+pub use url::scrub_command_line;
 
+use budget::Budget;
 use child::Signals;
 use exit::MigrateError;
 use leader::{Decision, LeaderStatus, LEADER_VARIABLE};
 use lock::LockSession;
 use log::{seconds, Log};
+use timing::Timing;
 use url::{DatabaseSources, DatabaseTarget};
 
 /// Runs `ebguard migrate` and returns the process exit code: the command's own, or a
@@ -53,10 +58,49 @@ pub fn run(args: MigrateArgs) -> i32 {
     }
 }
 
+fn timing(args: &MigrateArgs) -> Timing {
+    Timing {
+        heartbeat: args.heartbeat_interval,
+        lease: args.lease_timeout,
+        grace: args.stop_grace_period,
+    }
+}
+
+/// Variables whose value decides where the database is. One that is set but not UTF-8
+/// must not read as "no database" (which could run the command unlocked): fail closed.
+fn non_unicode_variable(args: &MigrateArgs) -> Option<String> {
+    [
+        args.database_url_env.as_str(),
+        "RDS_HOSTNAME",
+        "RDS_PORT",
+        "RDS_DB_NAME",
+        "RDS_USERNAME",
+        "RDS_PASSWORD",
+        "PGPASSWORD",
+    ]
+    .into_iter()
+    .find(|name| std::env::var_os(name).is_some_and(|v| v.to_str().is_none()))
+    .map(str::to_owned)
+}
+
 async fn orchestrate(args: &MigrateArgs, log: &mut Log) -> Result<i32, MigrateError> {
     // Installed first: a SIGTERM from EB while waiting must not kill us half-way.
     let mut signals = Signals::install()
         .map_err(|err| MigrateError::new(Failure::Os, format!("cannot handle signals: {err}")))?;
+    let started = Instant::now();
+    let timing = timing(args);
+    timing
+        .validate()
+        .map_err(|why| MigrateError::new(Failure::Usage, why))?;
+    if let Some(name) = non_unicode_variable(args) {
+        return Err(MigrateError::new(
+            Failure::Configuration,
+            format!(
+                "{name} is set but is not valid UTF-8, so the database cannot be located; \
+                 refusing to run the command without the lock"
+            ),
+        ));
+    }
     let env = |name: &str| std::env::var(name).ok();
     let sources = DatabaseSources {
         database_url: args.database_url.as_deref(),
@@ -86,7 +130,13 @@ async fn orchestrate(args: &MigrateArgs, log: &mut Log) -> Result<i32, MigrateEr
             Ok(0)
         }
         Decision::Refuse(why) => Err(MigrateError::new(Failure::Configuration, why)),
-        Decision::RunLocked(target) => run_locked(args, &target, &mut signals, log).await,
+        Decision::RunLocked(target) => {
+            let budget = budget::read(log);
+            if let Some(budget) = budget {
+                log_budget(args, budget, log);
+            }
+            run_locked(args, timing, budget, started, &target, &mut signals, log).await
+        }
         Decision::RunUnlocked => {
             log.event(
                 "running-unlocked",
@@ -95,13 +145,37 @@ async fn orchestrate(args: &MigrateArgs, log: &mut Log) -> Result<i32, MigrateEr
                     "no database configured; trusting EB's leader election".into(),
                 )],
             );
-            supervise(args, None, &mut signals, log).await
+            supervise(args, None, &mut signals, log)
+                .await
+                .map(|(code, _)| code)
         }
     }
 }
 
+fn log_budget(args: &MigrateArgs, budget: Budget, log: &Log) {
+    let waits = args.connect_timeout + args.lock_timeout;
+    let mut fields = vec![
+        ("deployment_timeout", seconds(budget.timeout)),
+        ("source", "aws:elasticbeanstalk:command Timeout".into()),
+        ("wait_limit", seconds(budget.wait_limit)),
+    ];
+    if waits > budget.wait_limit {
+        fields.push((
+            "note",
+            format!(
+                "--connect-timeout + --lock-timeout ({}) exceed the wait limit; waiting stops at the limit",
+                seconds(waits)
+            ),
+        ));
+    }
+    log.event("budget", &fields);
+}
+
 async fn run_locked(
     args: &MigrateArgs,
+    timing: Timing,
+    budget: Option<Budget>,
+    started: Instant,
     target: &DatabaseTarget,
     signals: &mut Signals,
     log: &Log,
@@ -115,45 +189,119 @@ async fn run_locked(
         ],
     );
     let application_name = application_name();
-    let deadline = Instant::now() + args.connect_timeout;
     let lock_name = args.lock_name.as_deref();
-    let mut session = tokio::select! {
-        session = LockSession::open(target, &application_name, lock_name, deadline, log) => session?,
-        signal = signals.recv() => return Ok(interrupted(signal, "connecting", log)),
+    let prepare = async {
+        let deadline = Instant::now() + args.connect_timeout;
+        let mut session =
+            LockSession::open(target, &application_name, lock_name, timing, deadline, log).await?;
+        log.event(
+            "lock-key",
+            &[
+                ("key", session.key()),
+                ("database", session.database().into()),
+                ("lock_name", lock_name.unwrap_or("").into()),
+                ("application_name", application_name.clone()),
+            ],
+        );
+        session
+            .acquire(
+                args.lock_timeout,
+                args.poll_interval,
+                args.connect_timeout,
+                log,
+            )
+            .await?;
+        session.claim_lease(log).await?;
+        Ok::<_, MigrateError>(session)
     };
-    log.event(
-        "lock-key",
-        &[
-            ("key", session.key()),
-            ("database", session.database().into()),
-            ("lock_name", lock_name.unwrap_or("").into()),
-            ("application_name", application_name),
-        ],
-    );
-    let acquire = session.acquire(
-        args.lock_timeout,
-        args.poll_interval,
-        args.connect_timeout,
-        log,
-    );
-    tokio::select! {
-        waited = acquire => { waited?; }
-        signal = signals.recv() => return Ok(interrupted(signal, "waiting for the lock", log)),
-    }
-    let result = supervise(args, Some(&mut session), signals, log).await;
+    // Far enough to never fire when there is no budget.
+    let limit = budget.map_or(Duration::from_secs(10 * 365 * 86_400), |b| b.wait_limit);
+    let mut session = tokio::select! {
+        session = tokio::time::timeout_at((started + limit).into(), prepare) => match session {
+            Ok(session) => session?,
+            Err(_) => return Err(budget_exhausted(budget, started)),
+        },
+        signal = signals.recv() => return Ok(interrupted(signal, "connecting or waiting for the lock", log)),
+    };
+    let (code, ended) = match supervise(args, Some(&mut session), signals, log).await {
+        Ok(outcome) => outcome,
+        // The lock session is broken or unconfirmed: dropping it closes the socket.
+        Err(lost) => return Err(lost),
+    };
     let key = session.key();
-    match session.release().await {
+    let within_lease = session.within_lease(ended);
+    let released = session.release().await.map_err(|err| err.to_string());
+    match &released {
         Ok(released) => log.event(
             "lock-released",
             &[("key", key), ("released", released.to_string())],
         ),
-        // The session ends with the process: the server frees the lock then.
-        Err(err) => log.event(
-            "lock-release-failed",
-            &[("key", key), ("error", err.to_string())],
-        ),
+        Err(err) => {
+            let mut fields = vec![
+                ("key", key),
+                ("error", err.clone()),
+                ("within_lease", within_lease.to_string()),
+            ];
+            if within_lease {
+                fields.push((
+                    "note",
+                    format!(
+                        "the command ended inside its lease; the server ends the session within {}",
+                        seconds(timing.server_timeout())
+                    ),
+                ));
+            }
+            log.event("lock-release-failed", &fields);
+        }
     }
-    result
+    release_verdict(code, &released, within_lease)
+}
+
+/// The exit code after the release: the command's own only when the run is proved
+/// exclusive — the server confirmed the lock at the end, or the release failed but the
+/// command ended inside its lease (anyone who got the lock after this session broke waited
+/// for that lease to expire, and the command ended before).
+fn release_verdict(
+    code: i32,
+    released: &Result<bool, String>,
+    within_lease: bool,
+) -> Result<i32, MigrateError> {
+    match released {
+        Ok(true) => Ok(code),
+        Ok(false) => Err(MigrateError::new(
+            Failure::LockLost,
+            format!(
+                "the command exited {code}, but the server says this session no longer \
+                 held the lock when it ended, so the run may have overlapped another"
+            ),
+        )),
+        Err(_) if within_lease => Ok(code),
+        Err(err) => Err(MigrateError::new(
+            Failure::LockLost,
+            format!(
+                "the command exited {code}, but the lock could not be confirmed when it \
+                 ended: {err}"
+            ),
+        )),
+    }
+}
+
+fn budget_exhausted(budget: Option<Budget>, started: Instant) -> MigrateError {
+    let (timeout, limit) = budget.map_or((Duration::ZERO, Duration::ZERO), |b| {
+        (b.timeout, b.wait_limit)
+    });
+    MigrateError::new(
+        Failure::LockTimeout,
+        format!(
+            "no lock after {}: the deployment Timeout (aws:elasticbeanstalk:command, {}) \
+             leaves the first half ({}) for waiting and the rest for the migration and the \
+             deployment, so ebguard stops here instead of being killed by EB mid-migration; \
+             raise Timeout or find the holder in the log",
+            seconds(started.elapsed()),
+            seconds(timeout),
+            seconds(limit)
+        ),
+    )
 }
 
 /// A signal arrived before the command started: nothing to forward, exit as if killed.
@@ -168,14 +316,15 @@ fn interrupted(signal: i32, phase: &str, log: &Log) -> i32 {
     128 + signal
 }
 
-/// Runs the command to completion: forwards signals, heartbeats the lock, and stops
-/// the command if the lock is lost.
+/// Runs the command to completion: forwards signals to its process group and watches the
+/// lock session continuously; stops the group at once when the lock is lost. Returns the
+/// command's exit code and when its end was seen.
 async fn supervise(
     args: &MigrateArgs,
-    mut lock: Option<&mut LockSession>,
+    lock: Option<&mut LockSession>,
     signals: &mut Signals,
     log: &Log,
-) -> Result<i32, MigrateError> {
+) -> Result<(i32, Instant), MigrateError> {
     let command = args
         .command
         .iter()
@@ -183,8 +332,8 @@ async fn supervise(
         .collect::<Vec<_>>()
         .join(" ");
     let started = Instant::now();
-    let mut child = match child::spawn(&args.command) {
-        Ok(child) => child,
+    let mut running = match child::spawn(&args.command, args.stop_grace_period) {
+        Ok(running) => running,
         Err(err) => {
             let code = exit::spawn_failure_code(&err);
             log.event(
@@ -195,41 +344,46 @@ async fn supervise(
                     ("exit_code", code.to_string()),
                 ],
             );
-            return Ok(code);
+            return Ok((code, Instant::now()));
         }
     };
     log.event(
         "child-start",
-        &[
-            ("command", command),
-            ("pid", child.id().map(|p| p.to_string()).unwrap_or_default()),
-        ],
+        &[("command", command), ("pid", running.pid().to_string())],
     );
-    let mut heartbeat = tokio::time::interval_at(
-        tokio::time::Instant::now() + args.heartbeat_interval,
-        args.heartbeat_interval,
-    );
-    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let status = loop {
-        tokio::select! {
-            status = child.wait() => break status,
-            signal = signals.recv() => {
-                child::send(&child, signal);
-                log.event("signal-forwarded", &[("signal", child::signal_name(signal))]);
+    let outcome = {
+        let watch = async {
+            match lock {
+                Some(session) => session.watch().await,
+                None => std::future::pending().await,
             }
-            _ = heartbeat.tick(), if lock.is_some() => {
-                if let Some(session) = lock.as_deref_mut() {
-                    if let Err(lost) = session.heartbeat(args.connect_timeout, log).await {
-                        log.event("lock-lost", &[("key", session.key()), ("error", lost.message.clone())]);
-                        let status = child::stop(&mut child, args.stop_grace_period, log).await;
-                        child_ended(status, started.elapsed(), log);
-                        return Err(lost);
-                    }
+        };
+        tokio::pin!(watch);
+        loop {
+            tokio::select! {
+                status = running.wait() => break Ok(status),
+                signal = signals.recv() => {
+                    running.signal(signal);
+                    log.event("signal-forwarded", &[("signal", child::signal_name(signal))]);
                 }
+                lost = &mut watch => break Err(lost),
             }
         }
     };
-    Ok(child_ended(status, started.elapsed(), log))
+    match outcome {
+        Ok(status) => {
+            let ended = Instant::now();
+            let code = child_ended(status, started.elapsed(), log);
+            running.reap_leftovers(args.stop_grace_period, log).await;
+            Ok((code, ended))
+        }
+        Err(lost) => {
+            log.event("lock-lost", &[("error", lost.message.clone())]);
+            let status = running.stop(args.stop_grace_period, log).await;
+            child_ended(status, started.elapsed(), log);
+            Err(lost)
+        }
+    }
 }
 
 fn child_ended(
@@ -274,4 +428,23 @@ fn application_name() -> String {
         name.pop();
     }
     name
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_run_proved_exclusive_keeps_the_command_code() {
+        assert_eq!(release_verdict(3, &Ok(true), true).unwrap(), 3);
+        // `released=false`: the lock was gone before the end (issue 16, item 8).
+        let lost = release_verdict(0, &Ok(false), true).unwrap_err();
+        assert_eq!(lost.failure, Failure::LockLost);
+        let broken = Err("connection reset".to_owned());
+        assert_eq!(release_verdict(0, &broken, true).unwrap(), 0);
+        assert_eq!(
+            release_verdict(0, &broken, false).unwrap_err().failure,
+            Failure::LockLost
+        );
+    }
 }

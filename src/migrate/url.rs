@@ -63,6 +63,33 @@ impl Secrets {
         self.0.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
+    /// The password in a URL's userinfo or `password=` query, also when the URL does not
+    /// parse (then everything between the first `:` of the userinfo and its `@`).
+    fn add_url(&mut self, text: &str) {
+        let Some((_, rest)) = text.split_once("://") else {
+            return;
+        };
+        match url::Url::parse(text) {
+            Ok(parsed) => {
+                if let Some(password) = parsed.password() {
+                    self.add_password(password);
+                }
+                for (key, value) in parsed.query_pairs() {
+                    if key == "password" {
+                        self.add_password(&value);
+                    }
+                }
+            }
+            Err(_) => {
+                if let Some((userinfo, _)) = rest.rsplit_once('@') {
+                    if let Some((_, password)) = userinfo.split_once(':') {
+                        self.add_password(password);
+                    }
+                }
+            }
+        }
+    }
+
     pub fn scrub(&self, text: &str) -> String {
         let mut out = text.to_owned();
         for secret in &self.0 {
@@ -72,6 +99,21 @@ impl Secrets {
         }
         out
     }
+}
+
+/// Scrubs the passwords of every URL on this process's command line from `text`: clap
+/// echoes a rejected argument (e.g. a URL given as a positional argument) in its usage
+/// error, which EB copies into its logs.
+pub fn scrub_command_line(text: &str) -> String {
+    let mut secrets = Secrets::default();
+    for arg in std::env::args_os().skip(1) {
+        let arg = arg.to_string_lossy();
+        // `--database-url=postgres://…` as well as a bare URL.
+        let candidate = arg.split_once('=').filter(|(k, _)| k.starts_with("--"));
+        let candidate = candidate.map_or(arg.as_ref(), |(_, v)| v);
+        secrets.add_url(candidate);
+    }
+    secrets.scrub(text)
 }
 
 /// A configured database: the URL handed to the driver, and what may be logged.

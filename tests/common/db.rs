@@ -159,6 +159,24 @@ impl Db {
         }
     }
 
+    /// Ends the session holding ebguard's lock `key` (as logged in `lock-key`) from the
+    /// server, as a failover or an idle killer would.
+    pub fn kill_lock_session(&self, key: &str) {
+        match self.engine {
+            Engine::Postgres => {
+                let (k1, k2) = key.split_once(':').expect("k1:k2");
+                self.sql(&format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' \
+                     AND classid::int8 = {k1} AND objid::int8 = {k2} AND granted"
+                ));
+            }
+            Engine::Mysql => {
+                let id = self.sql(&format!("SELECT IS_USED_LOCK('{key}')"));
+                self.sql(&format!("KILL {id}"));
+            }
+        }
+    }
+
     /// A table name unique to this test process and purpose.
     pub fn table(&self, purpose: &str) -> String {
         format!("ebguard_t_{purpose}_{}", std::process::id())
@@ -176,6 +194,34 @@ pub fn write_script(dir: &Path, name: &str, body: &str) -> PathBuf {
     std::fs::write(&path, format!("#!/bin/sh\n{body}")).expect("write script");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
     path
+}
+
+/// Heartbeat 300 ms, lease timeout (T1) 1 s, grace 1 s: short enough for tests, so the
+/// server-side timeout T2 = 2.3 s (MySQL rounds it up to 3 s).
+pub const FAST: [&str; 6] = [
+    "--heartbeat-interval",
+    "300ms",
+    "--lease-timeout",
+    "1s",
+    "--stop-grace-period",
+    "1s",
+];
+
+/// `ebguard migrate --database-url <url> --lock-name <lock> --poll-interval 100ms <extra>
+/// -- <command>`.
+pub fn locked(url: &str, lock: &str, extra: &[&str], command: &[&str]) -> Command {
+    let mut args = vec![
+        "--database-url",
+        url,
+        "--lock-name",
+        lock,
+        "--poll-interval",
+        "100ms",
+    ];
+    args.extend_from_slice(extra);
+    args.push("--");
+    args.extend_from_slice(command);
+    migrate(args)
 }
 
 /// `ebguard migrate <args>` with a clean environment for the variables it reads.
@@ -311,4 +357,28 @@ pub fn log_field(log: &str, event: &str, key: &str) -> Option<String> {
         .find(|l| l.contains(&format!("event={event} ")))?;
     let start = line.find(&format!(" {key}="))? + key.len() + 2;
     Some(line[start..].split(' ').next()?.to_owned())
+}
+
+/// Defines `mod postgres` and `mod mysql`, one `#[test]` per scenario function
+/// `fn(&Db)` of the calling file, each skipped (failed under CI) without its server.
+#[macro_export]
+macro_rules! per_engine {
+    ($($scenario:ident),* $(,)?) => {
+        mod postgres {
+            $(#[test]
+            fn $scenario() {
+                if let Some(db) = super::Db::from_env(super::Engine::Postgres, stringify!($scenario)) {
+                    super::$scenario(&db);
+                }
+            })*
+        }
+        mod mysql {
+            $(#[test]
+            fn $scenario() {
+                if let Some(db) = super::Db::from_env(super::Engine::Mysql, stringify!($scenario)) {
+                    super::$scenario(&db);
+                }
+            })*
+        }
+    };
 }
