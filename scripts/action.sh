@@ -55,9 +55,9 @@ case "${1:-}" in
         sarif="$RUNNER_TEMP/ebguard.sarif"
         status=0
         ebguard check --format sarif "${args[@]}" "${paths[@]}" >"$sarif" || status=$?
-        # Findings are in the file (exit 0); exit 2 means the run itself failed (unreadable
-        # path, invalid ebguard.toml), and then there is nothing to upload.
-        if [ "$status" -ne 0 ]; then
+        # Findings are in the file (exit 0, or 1 when `args` holds a --fail-on); exit 2 means
+        # the run itself failed (unreadable path, invalid ebguard.toml): nothing to upload.
+        if [ "$status" -gt 1 ]; then
             echo "::error title=ebguard::ebguard check --format sarif failed with exit code $status" >&2
             exit "$status"
         fi
@@ -67,9 +67,7 @@ case "${1:-}" in
         echo "SARIF report: $sarif"
         ;;
     gate)
-        exec_status=0
-        ebguard check --format github --fail-on "${EBGUARD_FAIL_ON:-error}" "${args[@]}" "${paths[@]}" || exec_status=$?
-        exit "$exec_status"
+        ebguard check --format github --fail-on "${EBGUARD_FAIL_ON:-error}" "${args[@]}" "${paths[@]}"
         ;;
     *)
         echo "usage: action.sh install|sarif|gate" >&2

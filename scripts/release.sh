@@ -194,4 +194,4 @@ rm -rf "$stage"
 
 (cd "$out" && find . -maxdepth 1 -type f -name 'ebguard*' -printf '%f\n' | LC_ALL=C sort | xargs sha256sum >SHA256SUMS)
 say "wrote $out in $(($(date +%s) - started)) s:"
-(cd "$out" && ls -l ebguard* SHA256SUMS | awk '{ printf "  %10d  %s\n", $5, $9 }' >&2)
+(cd "$out" && find . -maxdepth 1 -type f \( -name 'ebguard*' -o -name SHA256SUMS \) -printf '  %10s  %f\n' | LC_ALL=C sort -k2 >&2)

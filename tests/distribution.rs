@@ -773,6 +773,11 @@ fn action_script_installs_uploads_sarif_and_gates() {
         "app/.ebextensions/01_django.config"
     );
 
+    // A run that fails (exit 2: an unreadable path) fails the step: nothing to upload.
+    let out = action("sarif", &[("EBGUARD_PATHS", "no-such-dir")]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("::error title=ebguard::ebguard check --format sarif failed"));
+
     let out = action("gate", &[]);
     let all = text(&out);
     assert_eq!(out.status.code(), Some(1), "{all}");
