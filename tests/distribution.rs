@@ -15,28 +15,15 @@ mod common;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use common::{git, Db, Engine, Running};
+use common::{git, run, text, write, Db, Engine, Running};
 
 const VERSION: &str = env!("CARGO_PKG_VERSION");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const HOOK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/predeploy/01_migrate.sh");
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
 
 /// Runs and asserts success; returns the output text.
 fn ok(cmd: &mut Command) -> String {
@@ -136,6 +123,12 @@ fn dist(test: &str) -> Option<&'static Dist> {
     }
 }
 
+/// The artifacts and a Python to make virtualenvs with.
+fn dist_and_python(test: &str) -> Option<(&'static Dist, PathBuf)> {
+    let dist = dist(test)?;
+    Some((dist, tool(None, "python3", test)?))
+}
+
 #[test]
 fn release_script_check_mode_writes_every_artifact_with_checksums() {
     let Some(dist) = dist("release_script") else {
@@ -188,10 +181,7 @@ fn release_script_check_mode_writes_every_artifact_with_checksums() {
 
 #[test]
 fn wheel_installs_without_rust_and_checks_a_bundle() {
-    let Some(dist) = dist("wheel") else {
-        return;
-    };
-    let Some(python) = tool(None, "python3", "wheel") else {
+    let Some((dist, python)) = dist_and_python("wheel") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
@@ -572,11 +562,6 @@ fn instance_hook_from_the_app_virtualenv_mariadb() {
     instance(Engine::Mysql, "instance_mariadb");
 }
 
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
-}
-
 #[test]
 fn pre_commit_python_hook_installs_the_wheel_in_seconds() {
     let Some(dist) = dist("pre_commit_python") else {
@@ -713,10 +698,7 @@ fn pre_commit_python_hook_installs_the_wheel_in_seconds() {
 
 #[test]
 fn action_script_installs_uploads_sarif_and_gates() {
-    let Some(dist) = dist("action") else {
-        return;
-    };
-    let Some(python) = tool(None, "python3", "action") else {
+    let Some((dist, python)) = dist_and_python("action") else {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
