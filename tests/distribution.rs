@@ -822,3 +822,58 @@ fn pipx_and_uvx_run_the_wheel_without_installing_it_for_good() {
     assert_eq!(out.status.code(), Some(1), "{all}");
     assert!(all.contains("error[EB001]"), "{all}");
 }
+
+#[test]
+fn npm_launcher_passes_exit_codes_and_signals_and_explains_a_missing_package() {
+    let Some(node) = tool(None, "node", "npm_launcher") else {
+        return;
+    };
+    let launcher = Path::new(ROOT).join("npm/ebguard/bin/ebguard.js");
+    let tmp = tempfile::tempdir().unwrap();
+    // Outside node_modules the per-CPU package cannot be resolved.
+    let out = run(Command::new(&node).arg(&launcher).arg("--version"));
+    assert_eq!(out.status.code(), Some(127), "{}", text(&out));
+    assert!(
+        text(&out).contains(&format!(
+            "the package @ebguard/linux-{} is not installed",
+            cpu().1
+        )),
+        "{}",
+        text(&out)
+    );
+    // EBGUARD_BINARY: arguments in, exit code out.
+    let fake = tmp.path().join("ebguard");
+    fs::write(&fake, "#!/bin/sh\necho \"args: $*\"\nexit 3\n").unwrap();
+    fs::set_permissions(&fake, fs::Permissions::from_mode(0o755)).unwrap();
+    let out = run(Command::new(&node)
+        .arg(&launcher)
+        .args(["check", "a b"])
+        .env("EBGUARD_BINARY", &fake));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert_eq!(text(&out), "args: check a b\n");
+    // SIGTERM to the launcher reaches ebguard, which can then clean up (ebguard migrate
+    // releases its lock); the launcher ends as ebguard did.
+    let marker = tmp.path().join("got-term");
+    fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\ntrap 'touch {}; exit 143' TERM\ntouch {}.started\nwhile :; do sleep 0.1; done\n",
+            marker.display(),
+            marker.display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(&node)
+        .arg(&launcher)
+        .env("EBGUARD_BINARY", &fake)
+        .spawn()
+        .unwrap();
+    common::wait_for_file(
+        &tmp.path().join("got-term.started"),
+        Duration::from_secs(20),
+    );
+    run(Command::new("kill").args(["-TERM", &child.id().to_string()]));
+    let status = child.wait().unwrap();
+    assert!(marker.exists(), "SIGTERM was not forwarded");
+    assert_eq!(status.code(), Some(143));
+}
