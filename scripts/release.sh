@@ -2,7 +2,7 @@
 # Builds every release artifact of ebguard into one directory (default dist/):
 #
 #   ebguard-x86_64, ebguard-aarch64          static musl executables (.platform/bin/, GitHub release)
-#   ebguard-<v>-py3-none-manylinux_2_17_<arch>.manylinux2014_<arch>.musllinux_1_2_<arch>.whl
+#   ebguard-<v>-py3-none-manylinux2014_<arch>.manylinux_2_17_<arch>.musllinux_1_2_<arch>.whl
 #                                            one wheel per CPU holding that static executable: it
 #                                            links no libc, so one file is both a manylinux and a
 #                                            musllinux wheel (maturin, `bindings = "bin"`)
@@ -144,9 +144,19 @@ for arch in "${arches[@]}"; do
             die "$binary is not static: $(file -b "$binary")"
     fi
     install -m 0755 "$binary" "$out/ebguard-$arch"
-    if [ "$arch" = "$host" ]; then
-        got=$("$out/ebguard-$arch" --version)
+    # Run it: natively, or through qemu's user-mode emulator for the other CPU when installed
+    # (apt-get install qemu-user-static).
+    runner=()
+    if [ "$arch" != "$host" ]; then
+        for emulator in "qemu-$arch-static" "qemu-$arch"; do
+            if command -v "$emulator" >/dev/null; then runner=("$emulator"); break; fi
+        done
+    fi
+    if [ "$arch" = "$host" ] || [ ${#runner[@]} -gt 0 ]; then
+        got=$("${runner[@]}" "$out/ebguard-$arch" --version)
         [ "$got" = "ebguard $version" ] || die "ebguard-$arch --version says '$got', not 'ebguard $version'"
+    else
+        say "$arch: not run (no qemu-$arch-static to emulate it)"
     fi
     say "$arch: built in $(($(date +%s) - t0)) s"
 done
