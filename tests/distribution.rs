@@ -5,7 +5,8 @@
 //! The artifacts are built once per run, by `scripts/release.sh --check` (the dev build that
 //! `cargo test` already made, packed by maturin and npm: no release compile), and every test
 //! here installs those files, offline. Tools come from the environment, as `.ci/run` sets it:
-//! `EBGUARD_TEST_MATURIN` (else `maturin` on PATH), `npm`/`node`/`python3` on PATH,
+//! `EBGUARD_TEST_MATURIN`, `EBGUARD_TEST_PIPX`, `EBGUARD_TEST_UVX` (else `maturin`, `pipx`,
+//! `uvx` on PATH), `npm`/`node`/`python3` on PATH,
 //! `EBGUARD_TEST_PRECOMMIT`, `EBGUARD_TEST_WHEELHOUSE` (a directory holding a setuptools wheel,
 //! which pip needs to build the pre-commit mirror offline), `EBGUARD_TEST_DJANGO_PYTHON` and the
 //! database URLs. A missing one skips the test, and fails it under CI.
