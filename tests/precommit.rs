@@ -1,7 +1,8 @@
-//! The pre-commit hook, through the real `pre-commit`: `pre-commit try-repo` builds ebguard
-//! from a committed copy of this working tree with `cargo install` (the hook is
-//! `language: rust`) and runs it against a temporary repository holding a bad and a good
-//! bundle.
+//! The `language: rust` pre-commit hook of this repository, through the real `pre-commit`:
+//! `pre-commit try-repo` builds ebguard from a committed copy of this working tree with
+//! `cargo install` and runs it against a temporary repository holding a bad and a good
+//! bundle. The `language: python` hook of the mirror (pre-commit/) is tested in
+//! tests/distribution.rs, installed from the wheel.
 //!
 //! `pre-commit` comes from `EBGUARD_TEST_PRECOMMIT` (a path to the executable; `.ci/run`
 //! installs it into a throw-away virtualenv). Without it the test is skipped with a message,
@@ -12,22 +13,9 @@ mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
-use common::git;
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output()
-        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
-}
-
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
+use common::{git, run, text, write};
 
 fn work_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("precommit")
@@ -77,9 +65,70 @@ fn tool_repo(dest: &Path) {
     git(dest, &["commit", "-q", "-m", "ebguard under test"]);
 }
 
-fn write(path: &Path, text: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, text).unwrap();
+/// Both manifests run the hook for the same files: bundle files and ebguard.toml.
+#[test]
+fn hook_manifests_match_bundle_files_and_ebguard_toml() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let pattern = "files: (^|/)(\\.(ebextensions|platform)/|ebguard\\.toml$)";
+    let rust = fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let python = fs::read_to_string(root.join("pre-commit/.pre-commit-hooks.yaml")).unwrap();
+    assert_eq!(rust.matches(pattern).count(), 2, "{rust}");
+    assert_eq!(python.matches(pattern).count(), 1, "{python}");
+    assert!(python.contains("language: python"));
+    let re = regex::Regex::new(r"(^|/)(\.(ebextensions|platform)/|ebguard\.toml$)").unwrap();
+    for path in [
+        "app/.ebextensions/01.config",
+        ".platform/hooks/predeploy/01.sh",
+        "ebguard.toml",
+        "apps/web/ebguard.toml",
+    ] {
+        assert!(re.is_match(path), "{path}");
+    }
+    for path in [
+        "README.md",
+        "my-ebguard.toml",
+        "ebguard.toml.bak",
+        "src/platform/x.py",
+    ] {
+        assert!(!re.is_match(path), "{path}");
+    }
+}
+
+/// pre-commit passes `ebguard.toml` alone when only the configuration changed: ebguard then
+/// checks every bundle the file applies to, also from above all of them.
+#[test]
+fn checking_an_ebguard_toml_checks_the_bundles_it_applies_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    write(
+        &repo.join("apps/web/.ebextensions/01.config"),
+        "container_commands:\n  01_migrate:\n    command: python3 manage.py migrate\n",
+    );
+    write(
+        &repo.join("apps/worker/.ebextensions/01.config"),
+        "container_commands:\n  01_migrate:\n    command: python3 manage.py migrate\n    leader_only: true\n    test: test -f manage.py\n",
+    );
+    write(
+        &repo.join("ebguard.toml"),
+        "[rules.EB004]\nseverity = \"error\"\n",
+    );
+    let run = common::ebguard(repo, &["check", "ebguard.toml"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("error[EB004]"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("2 errors, 0 warnings, 0 info in 2 bundles"),
+        "{}",
+        run.stdout
+    );
+    // Inside a bundle, the file stands for that bundle.
+    write(
+        &repo.join("apps/worker/ebguard.toml"),
+        "ignore = [\"EB004\"]\n",
+    );
+    let run = common::ebguard(repo, &["check", "apps/worker/ebguard.toml"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("in 1 bundle"), "{}", run.stdout);
 }
 
 #[test]

@@ -85,6 +85,13 @@ pub fn discover_overlaid(paths: &[PathBuf], overlay: &Overlay) -> Discovery {
             },
             Err(e) => out.errors.push(format!("{}: {e}", given.display())),
             Ok(meta) if meta.is_dir() => walk(given, &mut out),
+            // An `ebguard.toml` applies to every bundle at or below its directory (nearest
+            // file wins), so naming it (as pre-commit does when only the configuration
+            // changed) checks those bundles, even when the file sits above all of them.
+            Ok(_) if given.file_name().is_some_and(|n| n == "ebguard.toml") => {
+                let dir = given.parent().filter(|d| !d.as_os_str().is_empty());
+                walk(dir.unwrap_or(Path::new(".")), &mut out)
+            }
             Ok(_) => match enclosing_root(given) {
                 Some(root) => out.roots.push(root),
                 None => out.errors.push(not_in_bundle(given)),
