@@ -34,6 +34,9 @@ pub struct Bundle {
     pub eb_dirs: Vec<&'static str>,
     /// Files ebguard could not model because of a bug in ebguard (a caught panic): EB000.
     pub internal_errors: Vec<InternalError>,
+    /// The app's own migration files (Django, Alembic, Rails, Laravel), read only for the
+    /// frameworks the bundle migrates with (see `graph`); empty until then.
+    pub migrations: crate::graph::Migrations,
 }
 
 /// A bug in ebguard met while reading one file; the file is left out of the model.

@@ -1,0 +1,510 @@
+//! Django migration files as data: each `<app>/migrations/<name>.py` read into its
+//! `dependencies`, `replaces`, `run_before`, `initial` and the `operations` that create or drop
+//! named indexes and constraints, with spans. Only literals count; anything computed leaves
+//! that part unknown (`None`), and the rules say nothing about what they cannot know.
+
+use std::ops::Range;
+
+use super::python::{self, Lit, Value};
+use super::sql::{self, Effect};
+use crate::source::SourceFile;
+
+/// `(app_label, migration_name)`, Django's node key.
+pub type Key = (String, String);
+
+/// What a dependency or `run_before` entry names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Key(Key),
+    /// `migrations.swappable_dependency(settings.X)`: `(app of settings.X, "__first__")`.
+    Swappable(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    pub target: Target,
+    pub span: Range<usize>,
+}
+
+/// Where an index or constraint name must be unique (PostgreSQL's rules: indexes, and the
+/// unique and exclusion constraints backed by one, share the schema's relation namespace;
+/// check and foreign-key constraint names are per table).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Space {
+    Relation,
+    /// Per table: the model (lowercased `model_name`) or, from raw SQL, the table name.
+    Table(String),
+}
+
+/// An operation's effect on named database objects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ObjectOp {
+    Create {
+        name: String,
+        space: Space,
+        /// The model (lowercased) whose table holds it, when known.
+        model: Option<String>,
+        /// The columns it covers, when known (`Index(fields=...)`).
+        fields: Option<Vec<String>>,
+        /// `IF NOT EXISTS`: never fails.
+        if_not_exists: bool,
+        /// What created it, for messages: `AddIndex`, `RunSQL`, ...
+        what: &'static str,
+        span: Range<usize>,
+    },
+    Drop {
+        name: String,
+    },
+    /// `DeleteModel`: the table and everything on it.
+    DropModel {
+        model: String,
+    },
+    /// `RemoveField`: PostgreSQL drops the indexes and constraints on the column with it.
+    DropField {
+        model: String,
+        field: String,
+    },
+    RenameModel {
+        old: String,
+        new: String,
+    },
+    /// Raw SQL ebguard cannot read: anything may have been dropped.
+    Opaque,
+}
+
+/// One migration file.
+#[derive(Debug)]
+pub struct Migration {
+    pub name: String,
+    pub source: SourceFile,
+    /// The `Migration` class name, or the file's first line when there is none: where findings
+    /// about the whole migration point.
+    pub anchor: Range<usize>,
+    /// `None` when not a literal list (or the class is not a plain `migrations.Migration`).
+    pub dependencies: Option<Vec<Reference>>,
+    pub replaces: Option<Vec<(Key, Range<usize>)>>,
+    pub run_before: Option<Vec<Reference>>,
+    pub initial: Option<bool>,
+    /// `None` when `operations` is not a literal list.
+    pub operations: Option<Vec<ObjectOp>>,
+}
+
+impl Migration {
+    /// Whether every edge this migration adds is known.
+    pub fn edges_known(&self) -> bool {
+        self.dependencies.is_some() && self.run_before.is_some() && self.replaces.is_some()
+    }
+}
+
+/// Reads one migration file of app `app`.
+pub fn read(app: &str, name: &str, source: SourceFile) -> Migration {
+    let mut m = Migration {
+        name: name.to_string(),
+        anchor: source.lines.line_span(&source.text, 1),
+        source,
+        dependencies: None,
+        replaces: None,
+        run_before: None,
+        initial: None,
+        operations: None,
+    };
+    let src = m.source.text.as_str();
+    let Some(tree) = python::parse(src) else {
+        return m;
+    };
+    let root = tree.root_node();
+    let Some((_, supers, name_node, body)) = python::classes(root, src)
+        .into_iter()
+        .rfind(|(n, ..)| n == "Migration")
+    else {
+        return m;
+    };
+    m.anchor = name_node.byte_range();
+    // A subclass of something else may inherit its attributes; only Django's own base has
+    // known defaults (empty lists).
+    let plain = supers.len() == 1
+        && matches!(
+            supers[0].as_str(),
+            "migrations.Migration" | "Migration" | "django.db.migrations.Migration"
+        );
+    if plain {
+        m.dependencies = Some(Vec::new());
+        m.replaces = Some(Vec::new());
+        m.run_before = Some(Vec::new());
+        m.initial = Some(false);
+        m.operations = Some(Vec::new());
+    }
+    for a in python::assignments(body, src) {
+        let lit = python::literal(a.value, src);
+        match a.name.as_str() {
+            "dependencies" => m.dependencies = references(&lit),
+            "run_before" => m.run_before = references(&lit),
+            "replaces" => m.replaces = keys(&lit),
+            "initial" => {
+                m.initial = match lit.value {
+                    Value::Bool(b) => Some(b),
+                    Value::None => Some(false),
+                    _ => None,
+                }
+            }
+            "operations" => m.operations = operations(app, &lit),
+            _ => {}
+        }
+    }
+    m
+}
+
+fn key(lit: &Lit) -> Option<Key> {
+    match lit.items()? {
+        [a, b] => Some((a.as_str()?.to_string(), b.as_str()?.to_string())),
+        _ => None,
+    }
+}
+
+fn references(lit: &Lit) -> Option<Vec<Reference>> {
+    lit.items()?
+        .iter()
+        .map(|item| {
+            let target = match item.call_name() {
+                Some("swappable_dependency") => match &item.arg("value", 0)?.value {
+                    Value::Name(n) => Target::Swappable(n.rsplit('.').next()?.to_string()),
+                    // swappable_dependency("app.Model") is a literal.
+                    Value::Str(s) => Target::Key((s.split('.').next()?.into(), "__first__".into())),
+                    _ => return None,
+                },
+                _ => Target::Key(key(item)?),
+            };
+            Some(Reference {
+                target,
+                span: item.span.clone(),
+            })
+        })
+        .collect()
+}
+
+fn keys(lit: &Lit) -> Option<Vec<(Key, Range<usize>)>> {
+    lit.items()?
+        .iter()
+        .map(|item| Some((key(item)?, item.span.clone())))
+        .collect()
+}
+
+fn lower(lit: Option<&Lit>) -> Option<String> {
+    lit?.as_str().map(str::to_lowercase)
+}
+
+fn operations(app: &str, lit: &Lit) -> Option<Vec<ObjectOp>> {
+    let mut out = Vec::new();
+    for op in lit.items()? {
+        operation(app, op, &mut out);
+    }
+    Some(out)
+}
+
+/// An index or constraint object (`models.Index(...)`, `models.UniqueConstraint(...)`) on
+/// `model`, created by `what`.
+fn object(obj: &Lit, model: Option<String>, what: &'static str, out: &mut Vec<ObjectOp>) {
+    let Some(kind) = obj.call_name() else { return };
+    let Some(name) = obj.arg("name", usize::MAX).and_then(Lit::as_str) else {
+        return;
+    };
+    let space = match kind {
+        "Index"
+        | "GinIndex"
+        | "GistIndex"
+        | "BTreeIndex"
+        | "HashIndex"
+        | "BrinIndex"
+        | "SpGistIndex"
+        | "BloomIndex"
+        | "UniqueConstraint"
+        | "ExclusionConstraint" => Space::Relation,
+        "CheckConstraint" => match &model {
+            Some(m) => Space::Table(m.clone()),
+            None => return,
+        },
+        _ => return,
+    };
+    let fields = obj.arg("fields", usize::MAX).and_then(|f| {
+        f.items()?
+            .iter()
+            .map(|x| x.as_str().map(|s| s.trim_start_matches('-').to_string()))
+            .collect()
+    });
+    out.push(ObjectOp::Create {
+        name: name.to_string(),
+        space,
+        model,
+        fields,
+        if_not_exists: false,
+        what,
+        span: obj.span.clone(),
+    });
+}
+
+fn operation(app: &str, op: &Lit, out: &mut Vec<ObjectOp>) {
+    let Some(call) = op.call_name() else {
+        return;
+    };
+    match call {
+        "CreateModel" => {
+            let model = lower(op.arg("name", 0));
+            if let Some(options) = op.arg("options", 2) {
+                for key in ["indexes", "constraints"] {
+                    for obj in options.get(key).and_then(Lit::items).unwrap_or_default() {
+                        object(obj, model.clone(), "CreateModel", out);
+                    }
+                }
+            }
+        }
+        "AddIndex" | "AddIndexConcurrently" => {
+            if let Some(index) = op.arg("index", 1) {
+                let what = if call == "AddIndex" {
+                    "AddIndex"
+                } else {
+                    "AddIndexConcurrently"
+                };
+                object(index, lower(op.arg("model_name", 0)), what, out);
+            }
+        }
+        "AddConstraint" | "AddConstraintNotValid" => {
+            if let Some(constraint) = op.arg("constraint", 1) {
+                object(
+                    constraint,
+                    lower(op.arg("model_name", 0)),
+                    "AddConstraint",
+                    out,
+                );
+            }
+        }
+        "RemoveIndex" | "RemoveIndexConcurrently" | "RemoveConstraint" => {
+            if let Some(name) = op.arg("name", 1).and_then(Lit::as_str) {
+                out.push(ObjectOp::Drop { name: name.into() });
+            }
+        }
+        "RenameIndex" => {
+            if let Some(old) = op.arg("old_name", 2).and_then(Lit::as_str) {
+                out.push(ObjectOp::Drop { name: old.into() });
+            }
+            if let Some(new) = op.arg("new_name", 1).and_then(Lit::as_str) {
+                out.push(ObjectOp::Create {
+                    name: new.into(),
+                    space: Space::Relation,
+                    model: lower(op.arg("model_name", 0)),
+                    fields: None,
+                    if_not_exists: false,
+                    what: "RenameIndex",
+                    span: op.span.clone(),
+                });
+            }
+        }
+        "DeleteModel" => match lower(op.arg("name", 0)) {
+            Some(model) => out.push(ObjectOp::DropModel { model }),
+            None => out.push(ObjectOp::Opaque),
+        },
+        "RemoveField" => match (lower(op.arg("model_name", 0)), lower(op.arg("name", 1))) {
+            (Some(model), Some(field)) => out.push(ObjectOp::DropField { model, field }),
+            _ => out.push(ObjectOp::Opaque),
+        },
+        "RenameModel" => match (lower(op.arg("old_name", 0)), lower(op.arg("new_name", 1))) {
+            (Some(old), Some(new)) => out.push(ObjectOp::RenameModel { old, new }),
+            _ => out.push(ObjectOp::Opaque),
+        },
+        // Only the database half touches the database.
+        "SeparateDatabaseAndState" => match op.arg("database_operations", 0) {
+            Some(ops) => match ops.items() {
+                Some(items) => items.iter().for_each(|o| operation(app, o, out)),
+                None => out.push(ObjectOp::Opaque),
+            },
+            None => {}
+        },
+        "RunSQL" => run_sql(op, out),
+        _ => {}
+    }
+}
+
+/// `RunSQL(sql, ...)`: a string, or a list of strings or `(sql, params)` pairs.
+fn run_sql(op: &Lit, out: &mut Vec<ObjectOp>) {
+    let Some(sql) = op.arg("sql", 0) else {
+        out.push(ObjectOp::Opaque);
+        return;
+    };
+    let statements: Option<Vec<&Lit>> = match &sql.value {
+        Value::Str(_) => Some(vec![sql]),
+        Value::Seq(items) => items
+            .iter()
+            .map(|s| match &s.value {
+                Value::Str(_) => Some(s),
+                Value::Seq(pair) => pair.first().filter(|p| p.as_str().is_some()),
+                _ => None,
+            })
+            .collect(),
+        _ => None,
+    };
+    let Some(statements) = statements else {
+        out.push(ObjectOp::Opaque);
+        return;
+    };
+    for statement in statements {
+        let text = statement.as_str().unwrap_or_default();
+        for effect in sql::effects(text) {
+            out.push(match effect {
+                Effect::CreateRelation {
+                    name,
+                    if_not_exists,
+                } => ObjectOp::Create {
+                    name,
+                    space: Space::Relation,
+                    model: None,
+                    fields: None,
+                    if_not_exists,
+                    what: "RunSQL",
+                    span: statement.span.clone(),
+                },
+                Effect::CreateTableConstraint { name, table } => ObjectOp::Create {
+                    name,
+                    space: Space::Table(table),
+                    model: None,
+                    fields: None,
+                    if_not_exists: false,
+                    what: "RunSQL",
+                    span: statement.span.clone(),
+                },
+                Effect::Drop(name) => ObjectOp::Drop { name },
+                Effect::Opaque => ObjectOp::Opaque,
+            });
+        }
+    }
+}
+
+/// The `label` an `apps.py` gives its app (`class BlogConfig(AppConfig): label = "blog"`),
+/// when exactly one literal label is set.
+pub fn app_label(apps_py: &str) -> Option<String> {
+    let tree = python::parse(apps_py)?;
+    let mut labels: Vec<String> = python::classes(tree.root_node(), apps_py)
+        .into_iter()
+        .flat_map(|(_, _, _, body)| python::assignments(body, apps_py))
+        .filter(|a| a.name == "label")
+        .filter_map(|a| python::literal(a.value, apps_py).as_str().map(String::from))
+        .collect();
+    labels.dedup();
+    match labels.as_slice() {
+        [one] => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// The literal `AUTH_USER_MODEL = "app.Model"` a settings module sets, if any.
+pub fn auth_user_model(settings_py: &str) -> Option<String> {
+    let tree = python::parse(settings_py)?;
+    python::assignments(tree.root_node(), settings_py)
+        .into_iter()
+        .filter(|a| a.name == "AUTH_USER_MODEL")
+        .map(|a| {
+            python::literal(a.value, settings_py)
+                .as_str()
+                .map(String::from)
+        })
+        .last()
+        .flatten()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migration(text: &str) -> Migration {
+        read(
+            "blog",
+            "0002_x",
+            SourceFile::new("m.py".into(), text.to_string()),
+        )
+    }
+
+    #[test]
+    fn reads_what_makemigrations_writes() {
+        let m = migration(
+            r#"
+from django.conf import settings
+from django.db import migrations, models
+
+class Migration(migrations.Migration):
+    initial = True
+    replaces = [("blog", "0001_initial"), ("blog", "0002_a")]
+    dependencies = [
+        ("blog", "0001_initial"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+    run_before = [("shop", "0003_b")]
+    operations = [
+        migrations.CreateModel(
+            name="Page",
+            fields=[("id", models.AutoField(primary_key=True))],
+            options={"indexes": [models.Index(fields=["-title"], name="page_title_idx")],
+                     "constraints": [models.CheckConstraint(condition=models.Q(x__gt=0), name="pos")]},
+        ),
+        migrations.AddIndex(model_name="page", index=models.Index(fields=["a"], name="a_idx")),
+        migrations.RemoveIndex(model_name="page", name="a_idx"),
+        migrations.RunSQL("CREATE INDEX wikipage_search_idx ON blog_page (title)", reverse_sql="DROP INDEX wikipage_search_idx"),
+        migrations.RunPython(forwards),
+    ]
+"#,
+        );
+        let deps = m.dependencies.as_ref().unwrap();
+        assert_eq!(
+            deps[0].target,
+            Target::Key(("blog".into(), "0001_initial".into()))
+        );
+        assert_eq!(deps[1].target, Target::Swappable("AUTH_USER_MODEL".into()));
+        assert_eq!(m.replaces.as_ref().unwrap().len(), 2);
+        assert_eq!(m.initial, Some(true));
+        let names: Vec<String> = m
+            .operations
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|o| match o {
+                ObjectOp::Create { name, space, .. } => format!("+{name}:{space:?}"),
+                ObjectOp::Drop { name } => format!("-{name}"),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "+page_title_idx:Relation",
+                "+pos:Table(\"page\")",
+                "+a_idx:Relation",
+                "-a_idx",
+                "+wikipage_search_idx:Relation"
+            ]
+        );
+    }
+
+    #[test]
+    fn computed_values_are_unknown() {
+        let m = migration(
+            "from django.db import migrations\nclass Migration(migrations.Migration):\n    dependencies = [('blog', NAME)]\n    operations = OPS\n",
+        );
+        assert_eq!(m.dependencies, None);
+        assert!(m.operations.is_none());
+        let m = migration("from .base import Migration\n");
+        assert!(!m.edges_known());
+        let m = migration("class Migration(Base):\n    dependencies = []\n");
+        assert_eq!(m.dependencies, Some(vec![]));
+        assert_eq!(m.run_before, None);
+    }
+
+    #[test]
+    fn labels_and_user_model() {
+        assert_eq!(
+            app_label("from django.apps import AppConfig\nclass C(AppConfig):\n    name = 'x.y'\n    label = 'why'\n"),
+            Some("why".into())
+        );
+        assert_eq!(app_label("class C(AppConfig):\n    name = 'x'\n"), None);
+        assert_eq!(
+            auth_user_model("AUTH_USER_MODEL = 'accounts.User'\n"),
+            Some("accounts.User".into())
+        );
+    }
+}
