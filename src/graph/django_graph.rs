@@ -30,10 +30,12 @@ pub type At = (usize, usize);
 #[derive(Debug)]
 enum Origin {
     File(At),
-    /// A name nothing defines, referenced at `span` of migration `from`.
+    /// A name nothing defines, referenced at `span` of migration `from`; `as_child` when a
+    /// `run_before` entry named it.
     Dummy {
         from: At,
         span: Range<usize>,
+        as_child: bool,
     },
 }
 
@@ -52,12 +54,15 @@ pub struct Missing {
     pub key: Key,
     pub from: At,
     pub span: Range<usize>,
+    /// Named by `run_before` (Django: "nonexistent child node") rather than `dependencies`.
+    pub as_child: bool,
 }
 
 /// Two creations of the same name that the database rejects ("relation ... already exists").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Clash {
     pub name: String,
+    pub space: Space,
     pub first: (At, Range<usize>, &'static str),
     pub second: (At, Range<usize>, &'static str),
 }
@@ -182,18 +187,19 @@ impl Graph {
 
     /// `MigrationGraph.add_dependency`: missing ends become dummy nodes.
     fn depend(&mut self, child: &Key, parent: &Key, from: At, span: &Range<usize>) {
-        let id = |g: &mut Graph, key: &Key| match g.live(key) {
+        let id = |g: &mut Graph, key: &Key, as_child: bool| match g.live(key) {
             Some(i) => i,
             None => g.push(
                 key.clone(),
                 Origin::Dummy {
                     from,
                     span: span.clone(),
+                    as_child,
                 },
             ),
         };
-        let c = id(self, child);
-        let p = id(self, parent);
+        let c = id(self, child, true);
+        let p = id(self, parent, false);
         self.nodes[c].parents.insert(p);
         self.nodes[p].children.insert(c);
     }
@@ -301,10 +307,15 @@ impl Graph {
         let mut out: Vec<Missing> = self
             .live_ids()
             .filter_map(|i| match &self.nodes[i].origin {
-                Origin::Dummy { from, span } => Some(Missing {
+                Origin::Dummy {
+                    from,
+                    span,
+                    as_child,
+                } => Some(Missing {
                     key: self.nodes[i].key.clone(),
                     from: *from,
                     span: span.clone(),
+                    as_child: *as_child,
                 }),
                 Origin::File(_) => None,
             })
@@ -381,6 +392,7 @@ impl Graph {
                             if !if_not_exists {
                                 out.push(Clash {
                                     name: name.clone(),
+                                    space: key.0.clone(),
                                     first: (first.at, first.span.clone(), first.what),
                                     second: (at, span.clone(), what),
                                 });

@@ -35,7 +35,7 @@ impl Summary {
             files: outcome
                 .bundles
                 .iter()
-                .map(|b| b.configs.len() + b.hooks.len())
+                .map(|b| b.configs.len() + b.hooks.len() + b.migrations.file_count())
                 .sum(),
         }
     }
@@ -48,6 +48,7 @@ fn source_of<'a>(outcome: &'a Outcome, finding_path: &str) -> Option<&'a SourceF
             .iter()
             .map(|c| &c.source)
             .chain(b.hooks.iter().map(|h| &h.source))
+            .chain(b.migrations.sources())
             .find(|s| s.path == finding_path)
     })
 }
