@@ -48,12 +48,16 @@ pub enum ObjectOp {
         fields: Option<Vec<String>>,
         /// `IF NOT EXISTS`: never fails.
         if_not_exists: bool,
+        /// A constraint (removed by `DROP CONSTRAINT`) rather than a plain index (removed by
+        /// `DROP INDEX`).
+        constraint: bool,
         /// What created it, for messages: `AddIndex`, `RunSQL`, ...
         what: &'static str,
         span: Range<usize>,
     },
     Drop {
         name: String,
+        kind: DropKind,
     },
     /// `DeleteModel`: the table and everything on it.
     DropModel {
@@ -70,6 +74,17 @@ pub enum ObjectOp {
     },
     /// Raw SQL ebguard cannot read: anything may have been dropped.
     Opaque,
+}
+
+/// What a drop removes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropKind {
+    /// `RemoveIndex`, `RemoveConstraint`: Django drops whatever its state holds by that name.
+    Any,
+    /// SQL `DROP INDEX`: plain indexes only.
+    Index,
+    /// SQL `DROP CONSTRAINT`: constraints only.
+    Constraint,
 }
 
 /// One migration file.
@@ -225,6 +240,17 @@ fn object(obj: &Lit, model: Option<String>, what: &'static str, out: &mut Vec<Ob
         },
         _ => return,
     };
+    // Django adds a plain UniqueConstraint with ALTER TABLE ... ADD CONSTRAINT, but one with a
+    // condition, expressions, `include` or `opclasses` as a unique index.
+    let index_backed = ["condition", "include", "opclasses"]
+        .iter()
+        .any(|k| obj.arg(k, usize::MAX).is_some_and(|v| v.value != Value::None))
+        || matches!(&obj.value, Value::Call { args, .. } if !args.is_empty());
+    let constraint = match kind {
+        "UniqueConstraint" => !index_backed,
+        "CheckConstraint" | "ExclusionConstraint" => true,
+        _ => false,
+    };
     let fields = obj.arg("fields", usize::MAX).and_then(|f| {
         f.items()?
             .iter()
@@ -237,6 +263,7 @@ fn object(obj: &Lit, model: Option<String>, what: &'static str, out: &mut Vec<Ob
         model,
         fields,
         if_not_exists: false,
+        constraint,
         what,
         span: obj.span.clone(),
     });
@@ -279,12 +306,18 @@ fn operation(app: &str, op: &Lit, out: &mut Vec<ObjectOp>) {
         }
         "RemoveIndex" | "RemoveIndexConcurrently" | "RemoveConstraint" => {
             if let Some(name) = op.arg("name", 1).and_then(Lit::as_str) {
-                out.push(ObjectOp::Drop { name: name.into() });
+                out.push(ObjectOp::Drop {
+                    name: name.into(),
+                    kind: DropKind::Any,
+                });
             }
         }
         "RenameIndex" => {
             if let Some(old) = op.arg("old_name", 2).and_then(Lit::as_str) {
-                out.push(ObjectOp::Drop { name: old.into() });
+                out.push(ObjectOp::Drop {
+                    name: old.into(),
+                    kind: DropKind::Any,
+                });
             }
             if let Some(new) = op.arg("new_name", 1).and_then(Lit::as_str) {
                 out.push(ObjectOp::Create {
@@ -293,6 +326,7 @@ fn operation(app: &str, op: &Lit, out: &mut Vec<ObjectOp>) {
                     model: lower(op.arg("model_name", 0)),
                     fields: None,
                     if_not_exists: false,
+                    constraint: false,
                     what: "RenameIndex",
                     span: op.span.clone(),
                 });
@@ -352,12 +386,14 @@ fn run_sql(op: &Lit, out: &mut Vec<ObjectOp>) {
                 Effect::CreateRelation {
                     name,
                     if_not_exists,
+                    constraint,
                 } => ObjectOp::Create {
                     name,
                     space: Space::Relation,
                     model: None,
                     fields: None,
                     if_not_exists,
+                    constraint,
                     what: "RunSQL",
                     span: statement.span.clone(),
                 },
@@ -367,10 +403,18 @@ fn run_sql(op: &Lit, out: &mut Vec<ObjectOp>) {
                     model: None,
                     fields: None,
                     if_not_exists: false,
+                    constraint: true,
                     what: "RunSQL",
                     span: statement.span.clone(),
                 },
-                Effect::Drop(name) => ObjectOp::Drop { name },
+                Effect::DropIndex(name) => ObjectOp::Drop {
+                    name,
+                    kind: DropKind::Index,
+                },
+                Effect::DropConstraint(name) => ObjectOp::Drop {
+                    name,
+                    kind: DropKind::Constraint,
+                },
                 Effect::Opaque => ObjectOp::Opaque,
             });
         }
@@ -465,7 +509,7 @@ class Migration(migrations.Migration):
             .iter()
             .map(|o| match o {
                 ObjectOp::Create { name, space, .. } => format!("+{name}:{space:?}"),
-                ObjectOp::Drop { name } => format!("-{name}"),
+                ObjectOp::Drop { name, .. } => format!("-{name}"),
                 other => format!("{other:?}"),
             })
             .collect();

@@ -12,7 +12,7 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::ops::Range;
 
-use super::django::{Key, Migration, ObjectOp, Space, Target};
+use super::django::{DropKind, Key, Migration, ObjectOp, Space, Target};
 use super::sql::identifier_key;
 
 /// A Django app found in the bundle: its label and its migration files.
@@ -361,6 +361,7 @@ impl Graph {
             what: &'static str,
             model: Option<(String, String)>,
             fields: Option<Vec<String>>,
+            constraint: bool,
         }
         let mut live: HashMap<(Space, String), Object> = HashMap::new();
         let mut out = Vec::new();
@@ -378,6 +379,7 @@ impl Graph {
                         model,
                         fields,
                         if_not_exists,
+                        constraint,
                         what,
                         span,
                     } => {
@@ -407,12 +409,20 @@ impl Graph {
                                 what,
                                 model: model.as_ref().map(|m| (app.clone(), m.clone())),
                                 fields: fields.clone(),
+                                constraint: *constraint,
                             },
                         );
                     }
-                    ObjectOp::Drop { name } => {
+                    ObjectOp::Drop { name, kind } => {
                         let name = identifier_key(name);
-                        live.retain(|(_, n), _| *n != name);
+                        live.retain(|(_, n), o| {
+                            *n != name
+                                || match kind {
+                                    DropKind::Any => false,
+                                    DropKind::Index => o.constraint,
+                                    DropKind::Constraint => !o.constraint,
+                                }
+                        });
                     }
                     ObjectOp::DropModel { model } => {
                         let target = (app.clone(), model.clone());

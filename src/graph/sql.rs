@@ -5,12 +5,19 @@
 /// What one statement does to named objects.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect {
-    /// `CREATE INDEX name`, `ADD CONSTRAINT name UNIQUE`: a relation (schema-wide) name.
-    CreateRelation { name: String, if_not_exists: bool },
+    /// `CREATE INDEX name`, `ADD CONSTRAINT name UNIQUE`: a relation (schema-wide) name;
+    /// `constraint` for the latter, which `DROP CONSTRAINT` (not `DROP INDEX`) removes.
+    CreateRelation {
+        name: String,
+        if_not_exists: bool,
+        constraint: bool,
+    },
     /// `ADD CONSTRAINT name CHECK|FOREIGN KEY`: a name unique per table.
     CreateTableConstraint { name: String, table: String },
-    /// `DROP INDEX`, `DROP CONSTRAINT`: the name is gone, whatever kind it was.
-    Drop(String),
+    /// `DROP INDEX name`: an index, not a constraint's.
+    DropIndex(String),
+    /// `DROP CONSTRAINT name`: a constraint, not a plain index.
+    DropConstraint(String),
     /// Might drop anything.
     Opaque,
 }
@@ -124,6 +131,7 @@ pub fn effects(sql: &str) -> Vec<Effect> {
                     out.push(Effect::CreateRelation {
                         name,
                         if_not_exists,
+                        constraint: false,
                     });
                 }
             }
@@ -132,7 +140,7 @@ pub fn effects(sql: &str) -> Vec<Effect> {
                 p.word("concurrently");
                 p.words(&["if", "exists"]);
                 while let Some(name) = p.name() {
-                    out.push(Effect::Drop(name));
+                    out.push(Effect::DropIndex(name));
                     if !p.punct(',') {
                         break;
                     }
@@ -151,10 +159,11 @@ pub fn effects(sql: &str) -> Vec<Effect> {
                 let Some(old) = p.name() else { continue };
                 if p.words(&["rename", "to"]) {
                     if let Some(new) = p.name() {
-                        out.push(Effect::Drop(old));
+                        out.push(Effect::DropIndex(old));
                         out.push(Effect::CreateRelation {
                             name: new,
                             if_not_exists: false,
+                            constraint: false,
                         });
                     }
                 }
@@ -178,6 +187,7 @@ fn alter_table(p: &mut Cursor<'_>, table: &str, out: &mut Vec<Effect>) {
                 out.push(Effect::CreateRelation {
                     name,
                     if_not_exists: false,
+                    constraint: true,
                 });
             } else {
                 out.push(Effect::CreateTableConstraint {
@@ -188,14 +198,14 @@ fn alter_table(p: &mut Cursor<'_>, table: &str, out: &mut Vec<Effect>) {
         } else if p.words(&["drop", "constraint"]) {
             p.words(&["if", "exists"]);
             let Some(name) = p.name() else { return };
-            out.push(Effect::Drop(name));
+            out.push(Effect::DropConstraint(name));
         } else if p.word("drop") {
             // DROP COLUMN takes the indexes and constraints on that column with it.
             out.push(Effect::Opaque);
         } else if p.words(&["rename", "constraint"]) {
             let Some(old) = p.name() else { return };
             p.word("to");
-            out.push(Effect::Drop(old));
+            out.push(Effect::DropConstraint(old));
             if let Some(new) = p.name() {
                 out.push(Effect::CreateTableConstraint {
                     name: new,
@@ -282,10 +292,11 @@ impl Cursor<'_> {
 mod tests {
     use super::*;
 
-    fn rel(name: &str) -> Effect {
+    fn rel(name: &str, constraint: bool) -> Effect {
         Effect::CreateRelation {
             name: name.into(),
             if_not_exists: false,
+            constraint,
         }
     }
 
@@ -293,26 +304,27 @@ mod tests {
     fn reads_creations_and_drops() {
         assert_eq!(
             effects("CREATE INDEX wikipage_search_idx ON wiki_page USING gin (search);"),
-            vec![rel("wikipage_search_idx")]
+            vec![rel("wikipage_search_idx", false)]
         );
         assert_eq!(
             effects("create unique index concurrently if not exists \"Mixed\" on t (a)"),
             vec![Effect::CreateRelation {
                 name: "Mixed".into(),
-                if_not_exists: true
+                if_not_exists: true,
+                constraint: false
             }]
         );
         assert_eq!(effects("CREATE INDEX ON t (a)"), vec![]);
         assert_eq!(
             effects("DROP INDEX IF EXISTS public.a, b; -- DROP TABLE x\n"),
-            vec![Effect::Drop("a".into()), Effect::Drop("b".into())]
+            vec![Effect::DropIndex("a".into()), Effect::DropIndex("b".into())]
         );
         assert_eq!(
             effects(
                 "ALTER TABLE ONLY t ADD CONSTRAINT u UNIQUE (a), ADD CONSTRAINT c CHECK (a > 0)"
             ),
             vec![
-                rel("u"),
+                rel("u", true),
                 Effect::CreateTableConstraint {
                     name: "c".into(),
                     table: "t".into()
