@@ -170,7 +170,9 @@ fn alembic_disagreements(expected: &Value, o: &Ours) -> Vec<String> {
 #[test]
 fn migration_graph_rules_agree_with_django_postgresql_and_alembic() {
     let Some(python) = std::env::var_os("EBGUARD_TEST_DJANGO_PYTHON") else {
-        return skip("EBGUARD_TEST_DJANGO_PYTHON is not set (a Python with django, alembic, psycopg)");
+        return skip(
+            "EBGUARD_TEST_DJANGO_PYTHON is not set (a Python with django, alembic, psycopg)",
+        );
     };
     let Ok(postgres) = std::env::var("EBGUARD_TEST_POSTGRES_URL") else {
         return skip("EBGUARD_TEST_POSTGRES_URL is not set");

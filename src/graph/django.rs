@@ -242,10 +242,10 @@ fn object(obj: &Lit, model: Option<String>, what: &'static str, out: &mut Vec<Ob
     };
     // Django adds a plain UniqueConstraint with ALTER TABLE ... ADD CONSTRAINT, but one with a
     // condition, expressions, `include` or `opclasses` as a unique index.
-    let index_backed = ["condition", "include", "opclasses"]
-        .iter()
-        .any(|k| obj.arg(k, usize::MAX).is_some_and(|v| v.value != Value::None))
-        || matches!(&obj.value, Value::Call { args, .. } if !args.is_empty());
+    let index_backed = ["condition", "include", "opclasses"].iter().any(|k| {
+        obj.arg(k, usize::MAX)
+            .is_some_and(|v| v.value != Value::None)
+    }) || matches!(&obj.value, Value::Call { args, .. } if !args.is_empty());
     let constraint = match kind {
         "UniqueConstraint" => !index_backed,
         "CheckConstraint" | "ExclusionConstraint" => true,
@@ -313,19 +313,29 @@ fn operation(app: &str, op: &Lit, out: &mut Vec<ObjectOp>) {
             }
         }
         "RenameIndex" => {
-            if let Some(old) = op.arg("old_name", 2).and_then(Lit::as_str) {
+            let old = op.arg("old_name", 2).and_then(Lit::as_str);
+            let Some(new) = op.arg("new_name", 1).and_then(Lit::as_str) else {
+                return;
+            };
+            // Django leaves an index alone when it already has the new name ("Don't alter
+            // when the index name is not changed"); with `old_fields` the old name is whatever
+            // index covers those columns, so an index already called `new_name` is no clash.
+            if old == Some(new) {
+                return;
+            }
+            if let Some(old) = old {
                 out.push(ObjectOp::Drop {
                     name: old.into(),
                     kind: DropKind::Any,
                 });
             }
-            if let Some(new) = op.arg("new_name", 1).and_then(Lit::as_str) {
+            {
                 out.push(ObjectOp::Create {
                     name: new.into(),
                     space: Space::Relation,
                     model: lower(op.arg("model_name", 0)),
                     fields: None,
-                    if_not_exists: false,
+                    if_not_exists: old.is_none(),
                     constraint: false,
                     what: "RenameIndex",
                     span: op.span.clone(),
