@@ -272,12 +272,7 @@ pub fn scan(root: &Path, display_root: &str, wanted: Frameworks) -> Migrations {
             .map(|text| SourceFile::new(display_join(display_root, &rel(root, path)), text))
     };
     if wanted.django {
-        let apps: Vec<App> = found
-            .django_dirs
-            .iter()
-            .map(|dir| django_app(dir, &source, &rel(root, dir), display_root))
-            .filter(|app| !app.migrations.is_empty())
-            .collect();
+        let apps = django_apps(root, display_root, &found.django_dirs, &source);
         if !apps.is_empty() {
             let models: BTreeSet<String> = found
                 .settings
@@ -325,37 +320,56 @@ pub fn scan(root: &Path, display_root: &str, wanted: Frameworks) -> Migrations {
     out
 }
 
-fn django_app(
-    dir: &Path,
-    source: &impl Fn(&Path) -> Option<SourceFile>,
-    rel_dir: &str,
+/// Files read and parsed per thread before spreading the work pays for the threads.
+const FILES_PER_THREAD: usize = 64;
+
+/// The Django apps in `dirs` (their `migrations` folders), files parsed on every core when
+/// there are many: parsing is nearly all of the graph rules' cost (bench/graph.sh).
+fn django_apps(
+    root: &Path,
     display_root: &str,
-) -> App {
-    let app_dir = dir.parent().unwrap_or(dir);
-    let label = read_text(&app_dir.join("apps.py"))
-        .and_then(|text| django::app_label(&text))
-        .unwrap_or_else(|| {
-            app_dir
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
+    dirs: &[PathBuf],
+    source: &(impl Fn(&Path) -> Option<SourceFile> + Sync),
+) -> Vec<App> {
+    let mut apps = Vec::new();
+    let mut jobs = Vec::new();
+    for dir in dirs {
+        let app_dir = dir.parent().unwrap_or(dir);
+        let label = read_text(&app_dir.join("apps.py"))
+            .and_then(|text| django::app_label(&text))
+            .unwrap_or_else(|| {
+                app_dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
+        // Django loads every module of the package whose name does not start with `_` or
+        // `~` (`MigrationLoader.load_disk`).
+        for (file, path) in files_in(dir, |n| {
+            n.ends_with(".py") && !n.starts_with('_') && !n.starts_with('~')
+        }) {
+            let name = file.trim_end_matches(".py").to_string();
+            jobs.push((apps.len(), label.clone(), name, path));
+        }
+        apps.push(App {
+            label,
+            dir: display_join(display_root, &rel(root, dir)),
+            migrations: Vec::new(),
         });
-    // Django loads every module of the package whose name does not start with `_` or `~`
-    // (`MigrationLoader.load_disk`).
-    let migrations = files_in(dir, |n| {
-        n.ends_with(".py") && !n.starts_with('_') && !n.starts_with('~')
-    })
-    .into_iter()
-    .filter_map(|(file, path)| {
-        let name = file.trim_end_matches(".py");
-        Some(django::read(&label, name, source(&path)?))
-    })
-    .collect();
-    App {
-        label,
-        dir: display_join(display_root, rel_dir),
-        migrations,
     }
+    let read = |(app, label, name, path): &(usize, String, String, PathBuf)| {
+        source(path).map(|s| (*app, django::read(label, name, s)))
+    };
+    let read: Vec<_> = if jobs.len() > FILES_PER_THREAD {
+        crate::parallel::map(&jobs, read)
+    } else {
+        jobs.iter().map(read).collect()
+    };
+    for (app, migration) in read.into_iter().flatten() {
+        apps[app].migrations.push(migration);
+    }
+    apps.retain(|app| !app.migrations.is_empty());
+    apps
 }
 
 fn alembic_scripts(
