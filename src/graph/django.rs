@@ -111,8 +111,8 @@ impl Migration {
     }
 }
 
-/// Reads one migration file of app `app`.
-pub fn read(app: &str, name: &str, source: SourceFile) -> Migration {
+/// Reads one migration file, `name` being its module name.
+pub fn read(name: &str, source: SourceFile) -> Migration {
     let mut m = Migration {
         name: name.to_string(),
         anchor: source.lines.line_span(&source.text, 1),
@@ -162,7 +162,7 @@ pub fn read(app: &str, name: &str, source: SourceFile) -> Migration {
                     _ => None,
                 }
             }
-            "operations" => m.operations = operations(app, &lit),
+            "operations" => m.operations = operations(&lit),
             _ => {}
         }
     }
@@ -208,10 +208,10 @@ fn lower(lit: Option<&Lit>) -> Option<String> {
     lit?.as_str().map(str::to_lowercase)
 }
 
-fn operations(app: &str, lit: &Lit) -> Option<Vec<ObjectOp>> {
+fn operations(lit: &Lit) -> Option<Vec<ObjectOp>> {
     let mut out = Vec::new();
     for op in lit.items()? {
-        operation(app, op, &mut out);
+        operation(op, &mut out);
     }
     Some(out)
 }
@@ -269,7 +269,7 @@ fn object(obj: &Lit, model: Option<String>, what: &'static str, out: &mut Vec<Ob
     });
 }
 
-fn operation(app: &str, op: &Lit, out: &mut Vec<ObjectOp>) {
+fn operation(op: &Lit, out: &mut Vec<ObjectOp>) {
     let Some(call) = op.call_name() else {
         return;
     };
@@ -329,18 +329,16 @@ fn operation(app: &str, op: &Lit, out: &mut Vec<ObjectOp>) {
                     kind: DropKind::Any,
                 });
             }
-            {
-                out.push(ObjectOp::Create {
-                    name: new.into(),
-                    space: Space::Relation,
-                    model: lower(op.arg("model_name", 0)),
-                    fields: None,
-                    if_not_exists: old.is_none(),
-                    constraint: false,
-                    what: "RenameIndex",
-                    span: op.span.clone(),
-                });
-            }
+            out.push(ObjectOp::Create {
+                name: new.into(),
+                space: Space::Relation,
+                model: lower(op.arg("model_name", 0)),
+                fields: None,
+                if_not_exists: old.is_none(),
+                constraint: false,
+                what: "RenameIndex",
+                span: op.span.clone(),
+            });
         }
         "DeleteModel" => match lower(op.arg("name", 0)) {
             Some(model) => out.push(ObjectOp::DropModel { model }),
@@ -355,13 +353,14 @@ fn operation(app: &str, op: &Lit, out: &mut Vec<ObjectOp>) {
             _ => out.push(ObjectOp::Opaque),
         },
         // Only the database half touches the database.
-        "SeparateDatabaseAndState" => match op.arg("database_operations", 0) {
-            Some(ops) => match ops.items() {
-                Some(items) => items.iter().for_each(|o| operation(app, o, out)),
-                None => out.push(ObjectOp::Opaque),
-            },
-            None => {}
-        },
+        "SeparateDatabaseAndState" => {
+            if let Some(ops) = op.arg("database_operations", 0) {
+                match ops.items() {
+                    Some(items) => items.iter().for_each(|o| operation(o, out)),
+                    None => out.push(ObjectOp::Opaque),
+                }
+            }
+        }
         "RunSQL" => run_sql(op, out),
         _ => {}
     }
@@ -459,7 +458,7 @@ pub fn auth_user_model(settings_py: &str) -> Option<String> {
                 .as_str()
                 .map(String::from)
         })
-        .last()
+        .next_back()
         .flatten()
 }
 
@@ -468,11 +467,7 @@ mod tests {
     use super::*;
 
     fn migration(text: &str) -> Migration {
-        read(
-            "blog",
-            "0002_x",
-            SourceFile::new("m.py".into(), text.to_string()),
-        )
+        read("0002_x", SourceFile::new("m.py".into(), text.to_string()))
     }
 
     #[test]

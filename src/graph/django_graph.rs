@@ -475,7 +475,7 @@ mod tests {
                     let text = format!(
                         "from django.db import migrations, models\nclass Migration(migrations.Migration):\n{body}\n"
                     );
-                    read(label, name, SourceFile::new(format!("{name}.py"), text))
+                    read(name, SourceFile::new(format!("{name}.py"), text))
                 })
                 .collect(),
         }
@@ -592,9 +592,7 @@ mod tests {
                 ),
                 (
                     "0003_c",
-                    &format!(
-                        "    dependencies = [('blog', '0002_b')]\n    operations = [migrations.RunSQL('CREATE INDEX x ON blog_page (a)')]"
-                    ),
+                    "    dependencies = [('blog', '0002_b')]\n    operations = [migrations.RunSQL('CREATE INDEX x ON blog_page (a)')]",
                 ),
             ],
         )];

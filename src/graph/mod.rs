@@ -349,7 +349,7 @@ fn django_apps(
             n.ends_with(".py") && !n.starts_with('_') && !n.starts_with('~')
         }) {
             let name = file.trim_end_matches(".py").to_string();
-            jobs.push((apps.len(), label.clone(), name, path));
+            jobs.push((apps.len(), name, path));
         }
         apps.push(App {
             label,
@@ -357,8 +357,8 @@ fn django_apps(
             migrations: Vec::new(),
         });
     }
-    let read = |(app, label, name, path): &(usize, String, String, PathBuf)| {
-        source(path).map(|s| (*app, django::read(label, name, s)))
+    let read = |(app, name, path): &(usize, String, PathBuf)| {
+        source(path).map(|s| (*app, django::read(name, s)))
     };
     let read: Vec<_> = if jobs.len() > FILES_PER_THREAD {
         crate::parallel::map(&jobs, read)

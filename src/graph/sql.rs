@@ -115,7 +115,7 @@ pub fn effects(sql: &str) -> Vec<Effect> {
     let mut out = Vec::new();
     for stmt in tokens(sql) {
         let mut p = Cursor { toks: &stmt, at: 0 };
-        if stmt.iter().any(|t| *t == Tok::Punct('$')) {
+        if stmt.contains(&Tok::Punct('$')) {
             out.push(Effect::Opaque);
             continue;
         }
