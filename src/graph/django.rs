@@ -545,6 +545,21 @@ class Migration(migrations.Migration):
     }
 
     #[test]
+    fn broken_files_are_unknown_never_a_panic() {
+        for text in [
+            "",
+            "\0\0\0",
+            "class Migration(migrations.Migration:\n    dependencies = [(\n",
+            "class Migration(migrations.Migration):\n    dependencies = [('a',)]\n",
+            "class Migration(migrations.Migration):\n    operations = [migrations.AddIndex()]\n",
+            &format!("class Migration(migrations.Migration):\n    operations = {}{}\n", "[".repeat(3000), "]".repeat(3000)),
+        ] {
+            let m = migration(text);
+            assert!(m.dependencies.as_ref().is_none_or(|d| d.is_empty()), "{text:?}");
+        }
+    }
+
+    #[test]
     fn labels_and_user_model() {
         assert_eq!(
             app_label("from django.apps import AppConfig\nclass C(AppConfig):\n    name = 'x.y'\n    label = 'why'\n"),
