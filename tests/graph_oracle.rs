@@ -21,7 +21,7 @@ use common::{ebguard, skip};
 use serde_json::Value;
 
 const DEFAULT_SEED: u64 = 1;
-const DEFAULT_CASES: u64 = 300;
+const DEFAULT_CASES: u64 = 250;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)

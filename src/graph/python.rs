@@ -21,6 +21,14 @@ const MAX_DEPTH: usize = 64;
 
 /// Parses `text` as Python. `None` only if the grammar cannot be loaded (a build problem).
 pub(crate) fn parse(text: &str) -> Option<Tree> {
+    parse_skipping(text, None)
+}
+
+/// [`parse`], leaving the bytes of `skip` out of the parse (tree-sitter's included ranges):
+/// nodes keep their offsets in `text`, and the skipped bytes cost nothing. Parsing is nearly
+/// all of the cost of reading migrations (bench/graph.sh), and most of a migration's bytes are
+/// operations that create no index or constraint.
+pub(crate) fn parse_skipping(text: &str, skip: Option<Range<usize>>) -> Option<Tree> {
     PARSER.with(|cell| {
         let mut slot = cell.try_borrow_mut().ok()?;
         if slot.is_none() {
@@ -30,8 +38,110 @@ pub(crate) fn parse(text: &str) -> Option<Tree> {
                 .ok()?;
             *slot = Some(parser);
         }
-        slot.as_mut()?.parse(text, None)
+        let parser = slot.as_mut()?;
+        let Some(skip) = skip.filter(|r| r.start < r.end && r.end <= text.len()) else {
+            parser.set_included_ranges(&[]).ok()?;
+            return parser.parse(text, None);
+        };
+        let point = |offset: usize| {
+            let before = &text.as_bytes()[..offset];
+            let row = before.iter().filter(|&&b| b == b'\n').count();
+            let column = offset
+                - before
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(0, |i| i + 1);
+            tree_sitter::Point { row, column }
+        };
+        let ranges = [
+            tree_sitter::Range {
+                start_byte: 0,
+                end_byte: skip.start,
+                start_point: tree_sitter::Point { row: 0, column: 0 },
+                end_point: point(skip.start),
+            },
+            tree_sitter::Range {
+                start_byte: skip.end,
+                end_byte: text.len(),
+                start_point: point(skip.end),
+                end_point: point(text.len()),
+            },
+        ];
+        parser.set_included_ranges(&ranges).ok()?;
+        let tree = parser.parse(text, None);
+        parser.set_included_ranges(&[]).ok()?;
+        tree
     })
+}
+
+/// The byte range inside the brackets of `name = [...]` (or `(...)`) at the start of a line,
+/// found with a lexer that knows Python's strings and comments; `None` when not found.
+pub(crate) fn bracketed_value(text: &str, name: &str) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut line_start = 0;
+    let open = loop {
+        let line_end = text[line_start..]
+            .find('\n')
+            .map_or(text.len(), |i| line_start + i);
+        let line = &text[line_start..line_end];
+        let trimmed = line.trim_start();
+        if let Some(rest) = trimmed.strip_prefix(name) {
+            let rest_trim = rest.trim_start();
+            if let Some(value) = rest_trim.strip_prefix('=') {
+                let value_trim = value.trim_start();
+                if value_trim.starts_with(['[', '(']) {
+                    break line_end - value_trim.len();
+                }
+            }
+        }
+        if line_end == text.len() {
+            return None;
+        }
+        line_start = line_end + 1;
+    };
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            q @ (b'\'' | b'"') => {
+                let triple = bytes.get(i..i + 3) == Some(&[q, q, q][..]);
+                i += if triple { 3 } else { 1 };
+                loop {
+                    match bytes.get(i) {
+                        None => return None,
+                        Some(b'\\') => i += 2,
+                        Some(b'\n') if !triple => return None,
+                        Some(&c) if c == q => {
+                            if !triple {
+                                break;
+                            }
+                            if bytes.get(i..i + 3) == Some(&[q, q, q][..]) {
+                                i += 2;
+                                break;
+                            }
+                            i += 1;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+            }
+            b'[' | b'(' | b'{' => depth += 1,
+            b']' | b')' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(open + 1..i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// A literal value with the byte range it was read from.
@@ -372,6 +482,20 @@ mod tests {
             lit("{'indexes': []}").get("indexes").unwrap().items(),
             Some(&[][..])
         );
+    }
+
+    #[test]
+    fn skipped_ranges_keep_offsets() {
+        let src = "a = 1\nops = [f('x]'), # ]\n  g(\"\"\"]\"\"\")]\nb = 'z'\n";
+        let inside = bracketed_value(src, "ops").unwrap();
+        assert_eq!(&src[inside.clone()], "f('x]'), # ]\n  g(\"\"\"]\"\"\")");
+        let tree = parse_skipping(src, Some(inside)).unwrap();
+        let a = assignments(tree.root_node(), src);
+        let names: Vec<&str> = a.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["a", "ops", "b"]);
+        assert_eq!(literal(a[1].value, src).items(), Some(&[][..]));
+        assert_eq!(literal(a[2].value, src).as_str(), Some("z"));
+        assert_eq!(bracketed_value("x = 'unterminated [", "x"), None);
     }
 
     #[test]
