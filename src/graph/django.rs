@@ -126,6 +126,208 @@ const OBJECT_WORDS: &[&str] = &[
 
 /// Reads one migration file, `name` being its module name.
 pub fn read(name: &str, source: SourceFile) -> Migration {
+    if let Some(plain) = read_plain(&source.text) {
+        return Migration {
+            name: name.to_string(),
+            anchor: plain.anchor,
+            source,
+            dependencies: Some(plain.dependencies),
+            replaces: Some(plain.replaces),
+            run_before: Some(plain.run_before),
+            initial: Some(plain.initial),
+            operations: Some(Vec::new()),
+        };
+    }
+    read_parsed(name, source)
+}
+
+/// What [`read_plain`] reads.
+#[derive(Debug, Default)]
+struct Plain {
+    anchor: Range<usize>,
+    dependencies: Vec<Reference>,
+    replaces: Vec<(Key, Range<usize>)>,
+    run_before: Vec<Reference>,
+    initial: bool,
+}
+
+/// Reads the file without a parser when it has the shape `makemigrations` writes and no
+/// operation that creates or drops a named object: one `class Migration(migrations.Migration):`,
+/// its body a few `name = literal` assignments of tuples of plain strings. Anything else (a
+/// docstring, a decorator, a computed value, an escape, a second class) returns `None` and the
+/// file goes to tree-sitter; `fast_path_agrees_with_the_parser` holds the two to the same answer.
+fn read_plain(text: &str) -> Option<Plain> {
+    if text.contains("\"\"\"") || text.contains("'''") || text.contains('\\') {
+        return None;
+    }
+    if OBJECT_WORDS.iter().any(|w| text.contains(w)) {
+        return None;
+    }
+    let mut m = Plain::default();
+    let mut in_class = false;
+    let mut seen: Vec<&str> = Vec::new();
+    let mut offset = 0;
+    let mut skip_to = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if start < skip_to {
+            continue;
+        }
+        let body = line.trim_end();
+        let trimmed = body.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = body.len() - trimmed.len();
+        if indent == 0 {
+            if in_class {
+                return None; // module code after the class
+            }
+            if let Some(rest) = trimmed.strip_prefix("class ") {
+                if rest != "Migration(migrations.Migration):" {
+                    return None;
+                }
+                in_class = true;
+                let at = start + "class ".len();
+                m.anchor = at..at + "Migration".len();
+            } else if !(trimmed.starts_with("import ") || trimmed.starts_with("from ")) {
+                return None;
+            }
+            continue;
+        }
+        if !in_class || indent != 4 {
+            return None;
+        }
+        let (key, value) = trimmed.split_once('=')?;
+        let key = key.trim();
+        if seen.contains(&key) {
+            return None;
+        }
+        seen.push(key);
+        let value_at = start + indent + trimmed.len() - value.trim_start().len();
+        match key {
+            "initial" => {
+                m.initial = match value.trim() {
+                    "True" => true,
+                    "False" | "None" => false,
+                    _ => return None,
+                }
+            }
+            "dependencies" | "run_before" | "replaces" | "operations" => {
+                let inside = python::bracketed_value(&text[start..], key)?;
+                let inside = start + inside.start..start + inside.end;
+                if inside.start != value_at + 1 {
+                    return None;
+                }
+                // Nothing may follow the closing bracket (`[...] + more`).
+                let rest = &text[inside.end + 1..];
+                let rest = &rest[..rest.find('\n').unwrap_or(rest.len())];
+                let rest = rest.trim();
+                if !(rest.is_empty() || rest.starts_with('#')) {
+                    return None;
+                }
+                skip_to = inside.end;
+                if key == "operations" {
+                    // No object words in the file: no operation creates or drops a name.
+                    continue;
+                }
+                let items = plain_items(text, inside)?;
+                match key {
+                    "dependencies" => m.dependencies = items,
+                    "run_before" => m.run_before = items,
+                    _ => {
+                        m.replaces = items
+                            .into_iter()
+                            .map(|r| match r.target {
+                                Target::Key(k) => Some((k, r.span)),
+                                Target::Swappable(_) => None,
+                            })
+                            .collect::<Option<_>>()?
+                    }
+                }
+            }
+            _ => return None,
+        }
+    }
+    in_class.then_some(m)
+}
+
+/// The items of a dependency-style list between `inside`: `("app", "name")` tuples and
+/// `migrations.swappable_dependency(settings.NAME)`; `None` for anything else.
+fn plain_items(text: &str, inside: Range<usize>) -> Option<Vec<Reference>> {
+    let b = text.as_bytes();
+    let mut i = inside.start;
+    let mut out = Vec::new();
+    let skip_space = |mut i: usize| {
+        while i < inside.end {
+            match b[i] {
+                b' ' | b'\t' | b'\r' | b'\n' => i += 1,
+                b'#' => {
+                    while i < inside.end && b[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+        i
+    };
+    let string = |i: usize| -> Option<(String, usize)> {
+        let q = *b.get(i)?;
+        if q != b'"' && q != b'\'' {
+            return None;
+        }
+        let end = text[i + 1..inside.end].find(q as char)? + i + 1;
+        let s = &text[i + 1..end];
+        (!s.contains('\n')).then(|| (s.to_string(), end + 1))
+    };
+    const SWAPPABLE: &str = "migrations.swappable_dependency(settings.";
+    loop {
+        i = skip_space(i);
+        if i >= inside.end {
+            return Some(out);
+        }
+        let start = i;
+        let target = if b[i] == b'(' {
+            let (app, next) = string(skip_space(i + 1))?;
+            i = skip_space(next);
+            (b.get(i) == Some(&b',')).then_some(())?;
+            let (name, next) = string(skip_space(i + 1))?;
+            i = skip_space(next);
+            if b.get(i) == Some(&b',') {
+                i = skip_space(i + 1);
+            }
+            (b.get(i) == Some(&b')')).then_some(())?;
+            i += 1;
+            Target::Key((app, name))
+        } else if text[i..inside.end].starts_with(SWAPPABLE) {
+            i += SWAPPABLE.len();
+            let len =
+                text[i..inside.end].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+            let setting = text[i..i + len].to_string();
+            i += len;
+            (b.get(i) == Some(&b')') && len > 0).then_some(())?;
+            i += 1;
+            Target::Swappable(setting)
+        } else {
+            return None;
+        };
+        out.push(Reference {
+            target,
+            span: start..i,
+        });
+        i = skip_space(i);
+        match b.get(i) {
+            Some(b',') => i += 1,
+            _ if i >= inside.end => return Some(out),
+            _ => return None,
+        }
+    }
+}
+
+/// [`read`] with tree-sitter: every shape Python allows.
+fn read_parsed(name: &str, source: SourceFile) -> Migration {
     let mut m = Migration {
         name: name.to_string(),
         anchor: source.lines.line_span(&source.text, 1),
@@ -562,6 +764,58 @@ class Migration(migrations.Migration):
         let m = migration("class Migration(Base):\n    dependencies = []\n");
         assert_eq!(m.dependencies, Some(vec![]));
         assert_eq!(m.run_before, None);
+    }
+
+    /// Every migration file in testdata (fixtures and real projects) and a few hand-written
+    /// shapes: where the fast reader answers, it answers what the parser does.
+    #[test]
+    fn fast_path_agrees_with_the_parser() {
+        let mut texts: Vec<String> = vec![
+            "from django.db import migrations\n\n\nclass Migration(migrations.Migration):\n\n    initial = True\n\n    dependencies = [\n        ('a', '0001_x'),  # why\n        migrations.swappable_dependency(settings.AUTH_USER_MODEL),\n    ]\n\n    operations = [\n        migrations.AddField('m', 'f', models.IntegerField()),\n    ]\n".into(),
+            "class Migration(migrations.Migration):\n    replaces = [(\"a\", \"1\"), (\"a\", \"2\",)]\n    run_before = [('b', '0003')]\n    dependencies = []\n".into(),
+            "class Migration(migrations.Migration):\n    dependencies = [('a', '1')] + EXTRA\n".into(),
+            "class Migration(migrations.Migration):\n    dependencies = [('a', X)]\n".into(),
+            "class Migration(migrations.Migration):\n    dependencies = [('a', '1')]\nMigration.dependencies = []\n".into(),
+        ];
+        let mut stack = vec![std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.parent().is_some_and(|p| p.ends_with("migrations"))
+                    && path.extension().is_some_and(|e| e == "py")
+                {
+                    texts.push(std::fs::read_to_string(&path).unwrap());
+                }
+            }
+        }
+        let mut fast = 0;
+        for text in &texts {
+            let source = SourceFile::new("m.py".into(), text.clone());
+            let parsed = read_parsed("m", source);
+            let Some(plain) = read_plain(text) else {
+                continue;
+            };
+            fast += 1;
+            assert_eq!(parsed.anchor, plain.anchor, "{text}");
+            assert_eq!(
+                parsed.dependencies.as_ref(),
+                Some(&plain.dependencies),
+                "{text}"
+            );
+            assert_eq!(parsed.replaces.as_ref(), Some(&plain.replaces), "{text}");
+            assert_eq!(
+                parsed.run_before.as_ref(),
+                Some(&plain.run_before),
+                "{text}"
+            );
+            assert_eq!(parsed.initial, Some(plain.initial), "{text}");
+            assert_eq!(parsed.operations, Some(vec![]), "{text}");
+        }
+        assert!(fast >= 20, "the fast reader answered for only {fast} files");
+        assert!(read_plain(&texts[2]).is_none() && read_plain(&texts[3]).is_none());
+        assert!(read_plain(&texts[4]).is_none());
     }
 
     #[test]
