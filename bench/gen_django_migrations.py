@@ -4,12 +4,16 @@
 RemoveIndex, RunSQL, cross-app and swappable dependencies, a merge and a squash per app), and a
 `.ebextensions` file that runs `manage.py migrate`, so the migration graph is read and judged.
 
-usage: gen_django_migrations.py OUT_DIR N
+usage: gen_django_migrations.py OUT_DIR N [--plain]
+
+--plain writes only CreateModel/AddField operations with no named index or constraint, the
+shape most real migrations have (and the one ebguard reads without a parser).
 """
 import os
 import sys
 
 out, n = sys.argv[1], int(sys.argv[2])
+plain = "--plain" in sys.argv[3:]
 per_app = 50
 apps = ["app%02d" % i for i in range((n + per_app - 1) // per_app)]
 
@@ -65,10 +69,11 @@ for a, app in enumerate(apps):
             ],
             options={
                 "ordering": ["-created"],
-                "indexes": [models.Index(fields=["title"], name="%s_title_idx")],
-                "constraints": [models.UniqueConstraint(fields=("title", "owner"), name="%s_unique_title")],
-            },
-        ),''' % (app, app)
+%s            },
+        ),''' % ("" if plain else
+               '                "indexes": [models.Index(fields=["title"], name="%s_title_idx")],\n'
+               '                "constraints": [models.UniqueConstraint(fields=("title", "owner"), name="%s_unique_title")],\n'
+               % (app, app))
             )
         else:
             ops.append(
@@ -78,16 +83,18 @@ for a, app in enumerate(apps):
             field=models.CharField(blank=True, default="", max_length=100, help_text="step %d"),
         ),''' % (i, i)
             )
-            if i % 5 == 0:
+            if plain:
+                pass
+            elif i % 5 == 0:
                 ops.append(
                     '''        migrations.AddIndex(
             model_name="thing",
             index=models.Index(fields=["field_%d", "-created"], name="%s_f%d_idx"),
         ),''' % (i, app, i)
                 )
-            if i % 5 == 1 and i > 5:
+            if i % 5 == 1 and i > 5 and not plain:
                 ops.append('        migrations.RemoveIndex(model_name="thing", name="%s_f%d_idx"),' % (app, i - 1))
-            if i % 7 == 0:
+            if i % 7 == 0 and not plain:
                 ops.append(
                     '''        migrations.RunSQL(
             "CREATE INDEX %s_search_%d ON %s_thing USING gin (to_tsvector('english', title))",

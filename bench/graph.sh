@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The migration-graph rules' cost: `ebguard check` on one Django bundle with N migrations
-# (bench/gen_django_migrations.py), against the same bundle with `migration-graph = "never"`
+# (bench/gen_django_migrations.py; also with --plain), against the same bundle with `migration-graph = "never"`
 # (same binary, same .ebextensions, no migration file read), release build, with hyperfine.
 #
 #   bench/graph.sh                 # N = 1000
@@ -17,12 +17,15 @@ done
 cargo build --release --quiet
 BIN=${EBGUARD_BIN:-$PWD/${CARGO_TARGET_DIR:-target}/release/ebguard}
 mkdir -p "$OUT"
+mkdir -p "$OUT/never"
+printf 'migration-graph = "never"\n' > "$OUT/never/ebguard.toml"
 for n in $SIZES; do
   dir="$OUT/django-$n"
+  plain="$OUT/django-$n-plain"
   [ -d "$dir" ] || python3 bench/gen_django_migrations.py "$dir" "$n" > /dev/null
-  mkdir -p "$OUT/never"
-  printf 'migration-graph = "never"\n' > "$OUT/never/ebguard.toml"
+  [ -d "$plain" ] || python3 bench/gen_django_migrations.py "$plain" "$n" --plain > /dev/null
   hyperfine --warmup 3 --runs "$RUNS" -N \
-    -n "$n migrations, graph read and judged" "$BIN check --fail-on never $dir" \
+    -n "$n migrations, half with index/constraint/RunSQL operations" "$BIN check --fail-on never $dir" \
+    -n "$n migrations, no named index or constraint" "$BIN check --fail-on never $plain" \
     -n "same bundle, migration-graph = never" "$BIN check --fail-on never --config $OUT/never/ebguard.toml $dir"
 done
