@@ -94,6 +94,7 @@ fn fingerprint(bundles: &[Bundle], finding: &Finding) -> Fingerprint {
             .iter()
             .flat_map(|b| &b.hooks)
             .map(|h| &h.source)
+            .chain(bundles.iter().flat_map(|b| b.migrations.sources()))
             .find(|s| &s.path == path)
     });
     let mut context = Vec::new();

@@ -32,6 +32,20 @@ struct Raw {
     min_deploy_timeout: Option<u32>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    migration_graph: MigrationGraph,
+}
+
+/// `migration-graph`: when the app's migration files are read for EB300-EB305.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MigrationGraph {
+    /// Only the frameworks whose migrations the bundle's commands or hooks run.
+    #[default]
+    Auto,
+    /// Every framework's migrations, whatever the bundle runs (in-house migrate scripts).
+    Always,
+    Never,
 }
 
 #[derive(Deserialize)]
@@ -137,6 +151,7 @@ pub struct Config {
     pub migration_patterns: Vec<Regex>,
     pub min_deploy_timeout: Option<u32>,
     exclude: GlobSet,
+    pub migration_graph: MigrationGraph,
 }
 
 impl Config {
@@ -232,6 +247,7 @@ impl Config {
             migration_patterns,
             min_deploy_timeout: raw.min_deploy_timeout,
             exclude,
+            migration_graph: raw.migration_graph,
         })
     }
 
@@ -396,6 +412,17 @@ mod tests {
         );
         let err = Selection::parse(None, &[], &["EB9999".into()]).unwrap_err();
         assert!(err.starts_with("--ignore: `EB9999`"), "{err}");
+    }
+
+    #[test]
+    fn migration_graph_takes_three_values() {
+        let config = Config::parse("migration-graph = \"always\"\n", "x").unwrap();
+        assert_eq!(config.migration_graph, MigrationGraph::Always);
+        assert_eq!(Config::default().migration_graph, MigrationGraph::Auto);
+        let err = Config::parse("migration-graph = \"sometimes\"\n", "x")
+            .err()
+            .unwrap();
+        assert_eq!((err.line, err.column), (1, 19), "{err}");
     }
 
     #[test]

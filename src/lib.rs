@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod config;
 pub mod deploy;
 pub mod finding;
+pub mod graph;
 pub mod guard;
 #[doc(hidden)]
 pub mod harness;
@@ -180,8 +181,17 @@ pub fn plan(paths: &[PathBuf], options: &Options) -> (Vec<plan::Plan>, Vec<Strin
     let (configs, jobs) = configure(&discovery.roots, options, &mut errors);
     let git = bundle::GitIndex::default();
     let plans = parallel::map(&jobs, |&(root, index)| {
-        let bundle = bundle::load_with(root, yaml::Limits::default(), &git);
-        plan::Plan::build(&bundle, &settings(&configs[index], options))
+        let mut bundle = bundle::load_with(root, yaml::Limits::default(), &git);
+        let settings = settings(&configs[index], options);
+        let graph_rules: Vec<&rules::Rule> = rules::migration_graph::RULES
+            .iter()
+            .copied()
+            .filter(|r| configs[index].enabled(r))
+            .collect();
+        read_migrations(&mut bundle, root, &configs[index], &settings, &graph_rules);
+        let mut plan = plan::Plan::build(&bundle, &settings);
+        plan.note_failing_migrations(&rules::check_with(&bundle, &settings, &graph_rules));
+        plan
     });
     (plans, errors)
 }
@@ -221,6 +231,42 @@ fn settings(config: &Config, options: &Options) -> rules::Settings {
     }
 }
 
+/// Reads the app's migration files for the EB3xx rules among `enabled`: those of the
+/// frameworks the bundle's commands and hooks migrate with, or of every framework when the
+/// configuration says `migration-graph = "always"`. A bug in the readers costs the graph
+/// rules (EB000), never the rest of the report.
+fn read_migrations(
+    bundle: &mut Bundle,
+    root: &BundleRoot,
+    config: &Config,
+    settings: &rules::Settings,
+    enabled: &[&rules::Rule],
+) {
+    if !enabled
+        .iter()
+        .any(|r| rules::migration_graph::RULES.contains(r))
+    {
+        return;
+    }
+    let wanted = match config.migration_graph {
+        config::MigrationGraph::Never => return,
+        config::MigrationGraph::Always => graph::Frameworks::ALL,
+        config::MigrationGraph::Auto => {
+            rules::migration_graph::migrating_frameworks(bundle, settings)
+        }
+    };
+    if !wanted.any() {
+        return;
+    }
+    match guard::catch(|| graph::scan(&root.dir, &root.display, wanted)) {
+        Ok(migrations) => bundle.migrations = migrations,
+        Err(message) => bundle.internal_errors.push(model::InternalError {
+            path: root.display_path("(migration files)"),
+            message,
+        }),
+    }
+}
+
 /// Loads one bundle and runs the rules its configuration enables, then applies `exclude`,
 /// inline suppressions and per-rule severities. Returns the bundle, its findings and the
 /// findings suppressions silenced.
@@ -246,6 +292,7 @@ fn check_bundle(
             .filter(|r| config.enabled(r))
             .collect()
     };
+    read_migrations(&mut bundle, root, config, &settings, &enabled);
     let mut findings = rules::check_with(&bundle, &settings, &enabled);
     // Display paths are relative to the current directory (or absolute), so they name the
     // real file even when the bundle was read from a copy (`ebguard deploy`).

@@ -276,6 +276,7 @@ fn assemble<L>(
         enclosing_root: root.enclosing.clone(),
         eb_dirs: shipped.eb_dirs,
         internal_errors: Vec::new(),
+        migrations: Default::default(),
     };
     for (rel, listed) in listed {
         let path = root.display_path(&rel);

@@ -34,6 +34,9 @@ pub struct Bundle {
     pub eb_dirs: Vec<&'static str>,
     /// Files ebguard could not model because of a bug in ebguard (a caught panic): EB000.
     pub internal_errors: Vec<InternalError>,
+    /// The app's own migration files (Django, Alembic, Rails, Laravel), read only for the
+    /// frameworks the bundle migrates with (see `graph`); empty until then.
+    pub migrations: crate::graph::Migrations,
 }
 
 /// A bug in ebguard met while reading one file; the file is left out of the model.
@@ -51,12 +54,13 @@ impl Bundle {
         crate::source::display_join(&self.root, rel)
     }
 
-    /// The configuration file or hook with display path `path`.
+    /// The configuration file, hook or migration file with display path `path`.
     pub fn source(&self, path: &str) -> Option<&crate::source::SourceFile> {
         self.configs
             .iter()
             .map(|c| &c.source)
             .chain(self.hooks.iter().map(|h| &h.source))
+            .chain(self.migrations.sources())
             .find(|s| s.path == path)
     }
 

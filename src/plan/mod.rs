@@ -4,6 +4,7 @@
 //! (`rules::common::{leader_only, migrations}` and the shell recogniser), so its verdicts agree
 //! with `ebguard check` by construction. Renderers (`text`, `json`, `mermaid`) only read it.
 
+mod failing;
 mod json;
 mod mermaid;
 mod steps;

@@ -35,7 +35,7 @@ impl Summary {
             files: outcome
                 .bundles
                 .iter()
-                .map(|b| b.configs.len() + b.hooks.len())
+                .map(|b| b.configs.len() + b.hooks.len() + b.migrations.file_count())
                 .sum(),
         }
     }

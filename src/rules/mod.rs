@@ -2,6 +2,7 @@
 //! `testdata/EBxxx-name/`. Adding a rule is: the file, a line in [`ALL`], the doc, fixtures.
 
 pub(crate) mod common;
+pub mod migration_graph;
 
 pub mod eb000_internal_error;
 mod eb001_migration_not_leader_only;
@@ -27,6 +28,12 @@ mod eb200_hook_not_executable;
 mod eb201_hook_crlf_line_endings;
 mod eb202_hook_missing_shebang;
 mod eb203_unknown_hook_location;
+mod eb300_django_conflicting_migrations;
+mod eb301_django_missing_migration_dependency;
+mod eb302_django_duplicate_index_name;
+mod eb303_alembic_multiple_heads;
+mod eb304_rails_duplicate_migration_version;
+mod eb305_laravel_duplicate_migration;
 pub(crate) mod eb900_unused_suppression;
 pub(crate) mod eb901_invalid_suppression;
 
@@ -99,6 +106,12 @@ pub static ALL: &[&Rule] = &[
     &eb201_hook_crlf_line_endings::RULE,
     &eb202_hook_missing_shebang::RULE,
     &eb203_unknown_hook_location::RULE,
+    &eb300_django_conflicting_migrations::RULE,
+    &eb301_django_missing_migration_dependency::RULE,
+    &eb302_django_duplicate_index_name::RULE,
+    &eb303_alembic_multiple_heads::RULE,
+    &eb304_rails_duplicate_migration_version::RULE,
+    &eb305_laravel_duplicate_migration::RULE,
     &eb900_unused_suppression::RULE,
     &eb901_invalid_suppression::RULE,
 ];

@@ -1,0 +1,10 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [("wiki", "0001_initial")]
+
+    operations = [
+        migrations.AddField("page", "slug", models.SlugField(default="")),
+    ]

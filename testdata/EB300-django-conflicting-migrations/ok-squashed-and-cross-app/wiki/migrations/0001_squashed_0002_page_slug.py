@@ -1,0 +1,21 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    initial = True
+
+    replaces = [("wiki", "0001_initial"), ("wiki", "0002_page_slug")]
+
+    dependencies = []
+
+    operations = [
+        migrations.CreateModel(
+            name="Page",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+            ],
+        ),
+    ]

@@ -1,0 +1,4 @@
+class CreateUsers < ActiveRecord::Migration[7.1]
+  def change
+  end
+end

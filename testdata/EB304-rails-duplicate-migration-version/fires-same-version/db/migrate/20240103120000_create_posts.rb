@@ -1,0 +1,4 @@
+class CreatePosts < ActiveRecord::Migration[7.1]
+  def change
+  end
+end

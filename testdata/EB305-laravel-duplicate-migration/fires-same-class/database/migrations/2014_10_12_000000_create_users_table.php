@@ -1,0 +1,10 @@
+<?php
+
+use Illuminate\Database\Migrations\Migration;
+
+class CreateUsersTable extends Migration
+{
+    public function up(): void
+    {
+    }
+}
