@@ -17,7 +17,9 @@ const TIMEOUT: Duration = Duration::from_secs(120);
 fn python(test: &str) -> Option<String> {
     let python = std::env::var("EBGUARD_TEST_DJANGO_PYTHON").ok();
     if python.is_none() {
-        common::skip(&format!("{test} needs Django; set EBGUARD_TEST_DJANGO_PYTHON"));
+        common::skip(&format!(
+            "{test} needs Django; set EBGUARD_TEST_DJANGO_PYTHON"
+        ));
     }
     python
 }

@@ -4,13 +4,24 @@
 
 mod command;
 mod config;
+mod files;
 mod hook;
 mod option;
+mod platform;
+mod scaling;
 
-pub use command::{Command, CommandSection};
+pub use command::{cfn_truthy, Command, CommandSection, LeaderOnly};
 pub use config::{ConfigFile, FileProblem, IgnoredFile, Section, TOP_LEVEL_KEYS};
+pub use files::{BundleFiles, FileSource, RunsAt};
 pub use hook::{Hook, HookContent, HookKind, HookPhase, ModeOrigin};
-pub use option::{effective as merge_options, EffectiveOption, OptionForm, OptionSetting};
+pub use option::{
+    effective as merge_options, integer_value, EffectiveOption, OptionForm, OptionSetting,
+};
+pub use platform::{
+    from_eb_cli_config, Branch, Date, Known, Platform, PlatformSource, CRLF_FIXED_SINCE,
+    EXEC_BIT_SINCE,
+};
+pub use scaling::{ScaleToZero, ZeroSource};
 
 use crate::source::{Location, SourceFile};
 
@@ -34,6 +45,12 @@ pub struct Bundle {
     pub eb_dirs: Vec<&'static str>,
     /// Files ebguard could not model because of a bug in ebguard (a caught panic): EB000.
     pub internal_errors: Vec<InternalError>,
+    /// The EB platform the project deploys to, when it says (`.elasticbeanstalk/config.yml`
+    /// or `platform` in `ebguard.toml`).
+    pub platform: Option<Platform>,
+    /// The bundle's other files, read when a command runs them, and the analyses of its
+    /// commands and hooks.
+    pub files: BundleFiles,
 }
 
 /// A bug in ebguard met while reading one file; the file is left out of the model.
@@ -63,10 +80,17 @@ impl Bundle {
             .filter(|(_, c)| c.section == CommandSection::ContainerCommands)
     }
 
+    /// The files EB applies: every config file but those an unknown top-level key makes EB
+    /// skip whole (EB101), in EB's order.
+    pub fn applied_configs(&self) -> impl Iterator<Item = &ConfigFile> {
+        self.configs.iter().filter(|f| f.applied())
+    }
+
     /// The option settings EB ends up with after applying every file in order: a later file
     /// overrides an earlier one, per namespace, option name and resource name (eb-facts §1.2).
+    /// Files EB skips whole (EB101) set nothing.
     pub fn effective_options(&self) -> Vec<EffectiveOption<'_>> {
-        option::effective(&self.configs)
+        option::effective(self.applied_configs())
     }
 
     /// The effective value of one option (without a resource name).

@@ -19,6 +19,8 @@ fn bundle(configs: Vec<ConfigFile>) -> Bundle {
         enclosing_root: None,
         eb_dirs: vec![".ebextensions"],
         internal_errors: Vec::new(),
+        platform: None,
+        files: BundleFiles::default(),
     }
 }
 

@@ -48,6 +48,7 @@ fn source_of<'a>(outcome: &'a Outcome, finding_path: &str) -> Option<&'a SourceF
             .iter()
             .map(|c| &c.source)
             .chain(b.hooks.iter().map(|h| &h.source))
+            .chain(b.files.read_files())
             .find(|s| s.path == finding_path)
     })
 }

@@ -27,6 +27,7 @@ mod eb200_hook_not_executable;
 mod eb201_hook_crlf_line_endings;
 mod eb202_hook_missing_shebang;
 mod eb203_unknown_hook_location;
+mod eb204_hook_runs_non_executable_script;
 pub(crate) mod eb900_unused_suppression;
 pub(crate) mod eb901_invalid_suppression;
 
@@ -99,6 +100,7 @@ pub static ALL: &[&Rule] = &[
     &eb201_hook_crlf_line_endings::RULE,
     &eb202_hook_missing_shebang::RULE,
     &eb203_unknown_hook_location::RULE,
+    &eb204_hook_runs_non_executable_script::RULE,
     &eb900_unused_suppression::RULE,
     &eb901_invalid_suppression::RULE,
 ];
@@ -118,7 +120,6 @@ pub fn check(bundle: &Bundle, settings: &Settings) -> Vec<Finding> {
 /// own findings for this bundle (reported as EB000), never the other rules' findings.
 pub fn check_with(bundle: &Bundle, settings: &Settings, rules: &[&Rule]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    common::forget_scripts();
     for rule in rules {
         let mut found = Vec::new();
         match crate::guard::catch(|| (rule.check)(bundle, settings, &mut found)) {
