@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use super::{
     Bundle, Command, CommandSection, ConfigFile, Hook, HookKind, HookPhase, Located, ModeOrigin,
 };
-use crate::shell::{self, Analysis, Files, Origin, Parsed, Recognizer};
+use crate::shell::{self, Analysis, Files, MigrationCall, Origin, Parsed, Recognizer};
 use crate::source::{Location, SourceFile};
 use crate::yaml::{self, Document};
 
@@ -34,6 +34,9 @@ pub struct BundleFiles {
     texts: Cache<SourceFile>,
     shells: Cache<Parsed>,
     jsons: Cache<Document>,
+    /// Command and hook scripts parsed, by text: identical texts (a hook mirrored in
+    /// `confighooks`, a command repeated in several files) are parsed once.
+    parsed: Mutex<HashMap<String, Arc<Parsed>>>,
     /// The recogniser's patterns the analyses were made with, and the analyses by script.
     analyses: Mutex<(Vec<String>, HashMap<String, Arc<Analysis>>)>,
     /// The files read, once the rules are done (see [`BundleFiles::freeze`]).
@@ -146,7 +149,7 @@ impl Bundle {
         let origin = Origin::root(Some(&hook.rel_path));
         Some(
             self.analysed(&format!("hook\0{}", hook.rel_path), recognizer, || {
-                recognizer.analyse(script, &origin, Some(self))
+                recognizer.analyse_parsed(&self.parsed_text(script), &origin, Some(self))
             }),
         )
     }
@@ -172,7 +175,7 @@ impl Bundle {
                 cwd: command_cwd(file, cmd),
             };
             if let Some(script) = command.as_str() {
-                return recognizer.analyse(script, &origin, Some(self));
+                return recognizer.analyse_parsed(&self.parsed_text(script), &origin, Some(self));
             }
             let argv: Option<Vec<&str>> = command.items().iter().map(|n| n.as_str()).collect();
             match argv {
@@ -184,22 +187,64 @@ impl Bundle {
         })
     }
 
+    /// Every migration the bundle applies, with where it runs: the commands of the files EB
+    /// applies and the hooks EB runs, following the files they run. For other rooms that ask
+    /// "does this bundle run Django/Alembic/Rails/Laravel migrations?": match on
+    /// `call.tool` ("Django", "Alembic", "Flask-Migrate", "Rails", "Laravel", ...).
+    pub fn migrations(&self, recognizer: &Recognizer) -> Vec<(MigrationSource<'_>, MigrationCall)> {
+        let mut out = Vec::new();
+        for file in self.applied_configs() {
+            for cmd in &file.commands {
+                let analysis = self.command_analysis(file, cmd, recognizer);
+                out.extend(
+                    analysis
+                        .migrations
+                        .iter()
+                        .map(|m| (MigrationSource::Command(file, cmd), m.clone())),
+                );
+            }
+        }
+        for hook in self
+            .hooks
+            .iter()
+            .filter(|h| h.kind.is_some() && h.phase.is_some())
+        {
+            if let Some(analysis) = self.hook_analysis(hook, recognizer) {
+                out.extend(
+                    analysis
+                        .migrations
+                        .iter()
+                        .map(|m| (MigrationSource::Hook(hook), m.clone())),
+                );
+            }
+        }
+        out
+    }
+
+    /// `script` parsed, once per distinct text in the bundle.
+    fn parsed_text(&self, script: &str) -> Arc<Parsed> {
+        if let Some(hit) = lock(&self.files.parsed).get(script) {
+            return hit.clone();
+        }
+        let parsed = Arc::new(shell::parse_script(script));
+        lock(&self.files.parsed).insert(script.to_owned(), parsed.clone());
+        parsed
+    }
+
     fn analysed(
         &self,
         key: &str,
         recognizer: &Recognizer,
         make: impl FnOnce() -> Analysis,
     ) -> Arc<Analysis> {
-        let patterns: Vec<String> = recognizer
-            .patterns()
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
         {
             let mut cache = lock(&self.files.analyses);
-            if cache.0 != patterns {
+            if !cache.0.iter().map(String::as_str).eq(recognizer.patterns()) {
                 // Another configuration: earlier answers do not hold.
-                *cache = (patterns, HashMap::new());
+                *cache = (
+                    recognizer.patterns().map(str::to_owned).collect(),
+                    HashMap::new(),
+                );
             } else if let Some(hit) = cache.1.get(key) {
                 return hit.clone();
             }
@@ -210,6 +255,13 @@ impl Bundle {
             .insert(key.to_owned(), made.clone());
         made
     }
+}
+
+/// Where a migration of [`Bundle::migrations`] is started.
+#[derive(Clone, Copy, Debug)]
+pub enum MigrationSource<'a> {
+    Command(&'a ConfigFile, &'a Command),
+    Hook(&'a Hook),
 }
 
 /// When in a deployment something of the bundle runs.

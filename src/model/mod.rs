@@ -12,7 +12,7 @@ mod scaling;
 
 pub use command::{cfn_truthy, Command, CommandSection, LeaderOnly};
 pub use config::{ConfigFile, FileProblem, IgnoredFile, Section, TOP_LEVEL_KEYS};
-pub use files::{BundleFiles, FileSource, RunsAt};
+pub use files::{BundleFiles, FileSource, MigrationSource, RunsAt};
 pub use hook::{Hook, HookContent, HookKind, HookPhase, ModeOrigin};
 pub use option::{
     effective as merge_options, integer_value, EffectiveOption, OptionForm, OptionSetting,

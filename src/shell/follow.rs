@@ -263,7 +263,8 @@ impl<'a> Walk<'a> {
         scope: &Scope<'_>,
         at_byte: usize,
     ) -> (Vec<Found>, Option<Arc<Parsed>>) {
-        let mut words = argv.to_vec();
+        // Borrowed until a variable or an entrypoint rewrites it: most commands never are.
+        let mut owned: Option<Vec<String>> = None;
         let mut at = 0;
         let mut guard = Guard::None;
         let mut via_script = false;
@@ -271,6 +272,7 @@ impl<'a> Walk<'a> {
         // Each step consumes a word or rewrites a bounded number of times.
         let mut rewrites = 0;
         let nested = loop {
+            let words: &[String] = owned.as_deref().unwrap_or(argv);
             let Some(rest) = words.get(at..).filter(|rest| !rest.is_empty()) else {
                 return (Vec::new(), None);
             };
@@ -284,24 +286,30 @@ impl<'a> Walk<'a> {
                     .lookup(name, at_byte)
                     .filter(|v| !v.starts_with("$(") && !v.starts_with('`'))
                     .map(str::to_owned);
-                match (value, tool_for_variable(name)) {
+                let tool = tool_for_variable(name);
+                let more = rest.len() > 1;
+                let mut rewritten = words.to_vec();
+                match (value, tool) {
                     (Some(value), _) => {
                         let parts: Vec<String> =
                             value.split_whitespace().map(str::to_owned).collect();
-                        words.splice(at..=at, parts);
+                        rewritten.splice(at..=at, parts);
+                        owned = Some(rewritten);
                     }
-                    (None, Some(tool)) => words[at] = tool.to_owned(),
+                    (None, Some(tool)) => {
+                        rewritten[at] = tool.to_owned();
+                        owned = Some(rewritten);
+                    }
                     // An unknown interpreter or wrapper: the rest is the command it runs.
-                    (None, None) if rest.len() > 1 => at += 1,
+                    (None, None) if more => at += 1,
                     (None, None) => return (Vec::new(), None),
                 }
                 continue;
             }
             match wrappers::step(rest) {
                 Step::Program => {
-                    let rest = rest.to_vec();
                     return (
-                        self.program(&rest, via_script, interpreted, guard, scope, at_byte),
+                        self.program(rest, via_script, interpreted, guard, scope, at_byte),
                         None,
                     );
                 }
@@ -343,7 +351,7 @@ impl<'a> Walk<'a> {
                     if rewrites > 8 {
                         return (Vec::new(), None);
                     }
-                    words = new;
+                    owned = Some(new);
                     at = 0;
                 }
                 Step::Shell(text) => break text,

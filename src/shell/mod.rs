@@ -118,8 +118,8 @@ impl Recognizer {
     }
 
     /// The user patterns, as written: two recognisers with the same ones answer alike.
-    pub fn patterns(&self) -> Vec<&str> {
-        self.extra.iter().map(Regex::as_str).collect()
+    pub fn patterns(&self) -> impl Iterator<Item = &str> {
+        self.extra.iter().map(Regex::as_str)
     }
 
     /// Analyse a shell script (a `command:` string, a multi-line block, or a hook
@@ -137,8 +137,18 @@ impl Recognizer {
     /// Analyse a script that runs at `origin`, following the files of the bundle
     /// `files` gives (none when `None`).
     pub fn analyse(&self, script: &str, origin: &Origin, files: Option<&dyn Files>) -> Analysis {
-        let parsed = parse::parse_script(script);
-        follow::Walk::new(self, origin, files).script(&parsed)
+        self.analyse_parsed(&parse::parse_script(script), origin, files)
+    }
+
+    /// [`Recognizer::analyse`] of a script parsed already (see [`parse_script`]): parsing is
+    /// the costly part, and the same text (a hook mirrored in `confighooks`) parses alike.
+    pub fn analyse_parsed(
+        &self,
+        parsed: &Parsed,
+        origin: &Origin,
+        files: Option<&dyn Files>,
+    ) -> Analysis {
+        follow::Walk::new(self, origin, files).script(parsed)
     }
 
     /// [`Recognizer::analyse`] for an argv list run without a shell. Ranges index

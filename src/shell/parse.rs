@@ -317,10 +317,10 @@ fn unreachable_from(root: Node, src: &str) -> usize {
             },
             _ => continue,
         };
-        let words = argv(command, src);
-        let ends = match words.first().map(String::as_str) {
+        // The name's text, not the decoded argv: this runs for every top-level command.
+        let ends = match command.child_by_field_name("name").map(|n| text(n, src)) {
             Some("exit") => true,
-            Some("exec") => words.len() > 1,
+            Some("exec") => command.child_by_field_name("argument").is_some(),
             _ => false,
         };
         if ends {
