@@ -27,6 +27,9 @@ pub trait FileSource: Send + Sync {
 
 type Cache<T> = Mutex<HashMap<String, Option<Arc<T>>>>;
 
+/// The recogniser's patterns the analyses were made with, and the analyses by script.
+type Analyses = (Vec<String>, HashMap<String, Arc<Analysis>>);
+
 /// The lazily read files of a bundle, and the analyses made of its scripts.
 #[derive(Default)]
 pub struct BundleFiles {
@@ -38,7 +41,7 @@ pub struct BundleFiles {
     /// `confighooks`, a command repeated in several files) are parsed once.
     parsed: Mutex<HashMap<String, Arc<Parsed>>>,
     /// The recogniser's patterns the analyses were made with, and the analyses by script.
-    analyses: Mutex<(Vec<String>, HashMap<String, Arc<Analysis>>)>,
+    analyses: Mutex<Analyses>,
     /// The files read, once the rules are done (see [`BundleFiles::freeze`]).
     read: Vec<Arc<SourceFile>>,
 }
@@ -304,16 +307,10 @@ impl Bundle {
         recognizer: &Recognizer,
     ) -> Option<Location> {
         if RunsAt::ContainerCommands.before(at) {
-            for file in self.applied_configs() {
-                for cmd in file
-                    .commands
-                    .iter()
-                    .filter(|c| c.section == CommandSection::ContainerCommands)
-                {
-                    let analysis = self.command_analysis(file, cmd, recognizer);
-                    if analysis.chmods.iter().any(|c| c.covers(target)) {
-                        return Some(file.location(file.node(cmd.key).span()));
-                    }
+            for (file, cmd) in self.applied_container_commands() {
+                let analysis = self.command_analysis(file, cmd, recognizer);
+                if analysis.chmods.iter().any(|c| c.covers(target)) {
+                    return Some(file.location(file.node(cmd.key).span()));
                 }
             }
         }
@@ -337,7 +334,7 @@ impl Bundle {
 
 /// The working directory of a command relative to the bundle root, `None` outside it.
 fn command_cwd(file: &ConfigFile, cmd: &Command) -> Option<String> {
-    if cmd.section == super::CommandSection::Commands {
+    if cmd.section == CommandSection::Commands {
         return None;
     }
     let Some(cwd) = cmd.value("cwd").and_then(|id| file.node(id).as_str()) else {

@@ -86,6 +86,16 @@ impl Bundle {
         self.configs.iter().filter(|f| f.applied())
     }
 
+    /// The container commands of the files EB applies, in EB's order of files.
+    pub fn applied_container_commands(&self) -> impl Iterator<Item = (&ConfigFile, &Command)> {
+        self.applied_configs().flat_map(|c| {
+            c.commands
+                .iter()
+                .filter(|cmd| cmd.section == CommandSection::ContainerCommands)
+                .map(move |cmd| (c, cmd))
+        })
+    }
+
     /// The option settings EB ends up with after applying every file in order: a later file
     /// overrides an earlier one, per namespace, option name and resource name (eb-facts §1.2).
     /// Files EB skips whole (EB101) set nothing.

@@ -214,6 +214,14 @@ impl super::Bundle {
             .map_or(Known::Unknown, Platform::grants_exec_bit)
     }
 
+    /// The platform as messages name it; empty when unknown.
+    pub fn platform_described(&self) -> String {
+        self.platform
+            .as_ref()
+            .map(Platform::describe)
+            .unwrap_or_default()
+    }
+
     /// Whether EB converts CRLF line endings of this bundle's hook files itself.
     pub fn converts_crlf(&self) -> Known {
         self.platform

@@ -54,11 +54,7 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
         // `permission denied` (eb-facts §6.1 correction, §7 #1).
         let finding = match bundle.grants_exec_bit() {
             Known::No => {
-                let platform = bundle
-                    .platform
-                    .as_ref()
-                    .map(|p| p.describe())
-                    .unwrap_or_default();
+                let platform = bundle.platform_described();
                 Finding::new(
                     &RULE,
                     hook.location(hook_first_line(hook)),

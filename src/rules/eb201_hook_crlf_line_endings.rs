@@ -41,11 +41,7 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
         // hook text files to LF line endings themselves.
         let mut finding = match bundle.converts_crlf() {
             Known::No => {
-                let platform = bundle
-                    .platform
-                    .as_ref()
-                    .map(|p| p.describe())
-                    .unwrap_or_default();
+                let platform = bundle.platform_described();
                 Finding::new(
                     &RULE,
                     hook.location(first..first + 1),

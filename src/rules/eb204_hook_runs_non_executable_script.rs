@@ -6,7 +6,7 @@ use std::ops::Range;
 use super::common::runnable_hooks;
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
-use crate::model::{Bundle, CommandSection, Located, ModeOrigin, RunsAt};
+use crate::model::{Bundle, Located, ModeOrigin, RunsAt};
 use crate::shell::{Analysis, RunHow, ScriptRun};
 use crate::source::Location;
 
@@ -40,21 +40,15 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
             }
         }
     }
-    for file in bundle.applied_configs() {
-        for cmd in file
-            .commands
-            .iter()
-            .filter(|c| c.section == CommandSection::ContainerCommands)
-        {
-            let analysis = bundle.command_analysis(file, cmd, rec);
-            for run in &analysis.runs {
-                if let Some(problem) =
-                    problem(bundle, settings, &analysis, run, RunsAt::ContainerCommands)
-                {
-                    let what = format!("container command `{}`", cmd.name);
-                    let at = file.location(file.node(cmd.key).span());
-                    out.push(finding(bundle, at, &what, run, problem));
-                }
+    for (file, cmd) in bundle.applied_container_commands() {
+        let analysis = bundle.command_analysis(file, cmd, rec);
+        for run in &analysis.runs {
+            if let Some(problem) =
+                problem(bundle, settings, &analysis, run, RunsAt::ContainerCommands)
+            {
+                let what = format!("container command `{}`", cmd.name);
+                let at = file.location(file.node(cmd.key).span());
+                out.push(finding(bundle, at, &what, run, problem));
             }
         }
     }

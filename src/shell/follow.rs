@@ -503,21 +503,7 @@ impl<'a> Walk<'a> {
         let found = self.sites(&parsed, None);
         self.file = saved;
         self.leave();
-        let migrations = found
-            .into_iter()
-            .filter_map(|(range, f)| match f {
-                Found::Migration {
-                    tool,
-                    guard: inner,
-                    via,
-                } => Some(Found::Migration {
-                    tool,
-                    guard: inner.max(guard),
-                    via: hop(rel, range, via),
-                }),
-                _ => None,
-            })
-            .collect();
+        let migrations = hopped(found, rel, guard, |range| range);
         (migrations, Some(parsed))
     }
 
@@ -704,21 +690,7 @@ impl<'a> Walk<'a> {
         self.depth -= 1;
         self.cwd = saved_cwd;
         self.file = saved_file;
-        found
-            .into_iter()
-            .filter_map(|(_, f)| match f {
-                Found::Migration {
-                    tool,
-                    guard: inner,
-                    via,
-                } => Some(Found::Migration {
-                    tool,
-                    guard: inner.max(guard),
-                    via: hop(rel, span.clone(), via),
-                }),
-                _ => None,
-            })
-            .collect()
+        hopped(found, rel, guard, |_| span.clone())
     }
 
     /// `chmod [-R] MODE FILE…` when MODE adds an executable bit.
@@ -826,6 +798,31 @@ fn migration(tool: &'static str, guard: Guard) -> Found {
         guard,
         via: Vec::new(),
     }
+}
+
+/// The migrations found in the followed file `rel`, each with `guard` added and a hop into
+/// the file at `at(range of the command there)`; what else the file does stays inside it.
+fn hopped(
+    found: Vec<(Range<usize>, Found)>,
+    rel: &str,
+    guard: Guard,
+    at: impl Fn(Range<usize>) -> Range<usize>,
+) -> Vec<Found> {
+    found
+        .into_iter()
+        .filter_map(|(range, f)| match f {
+            Found::Migration {
+                tool,
+                guard: inner,
+                via,
+            } => Some(Found::Migration {
+                tool,
+                guard: inner.max(guard),
+                via: hop(rel, at(range), via),
+            }),
+            _ => None,
+        })
+        .collect()
 }
 
 fn hop(rel: &str, range: Range<usize>, inner: Vec<Hop>) -> Vec<Hop> {

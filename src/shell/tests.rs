@@ -644,7 +644,9 @@ fn bundle_scripts_are_followed() {
         ("scripts/guarded.sh", "if [ \"$EB_IS_COMMAND_LEADER\" = true ]; then rake db:migrate; fi\n"),
     ]);
     let root = Origin::root(Some(".platform/hooks/predeploy/01_release.sh"));
-    let cases: &[(&str, &[(&str, &[&str])])] = &[
+    /// A script and the (tool, files followed) it should give.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a [&'a str])]);
+    let cases: &[Case] = &[
         (
             "bash scripts/migrate.sh",
             &[("Django", &["scripts/migrate.sh"])],
