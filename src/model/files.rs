@@ -28,7 +28,16 @@ pub trait FileSource: Send + Sync {
 type Cache<T> = Mutex<HashMap<String, Option<Arc<T>>>>;
 
 /// The recogniser's patterns the analyses were made with, and the analyses by script.
-type Analyses = (Vec<String>, HashMap<String, Arc<Analysis>>);
+type Analyses = (Vec<String>, HashMap<AnalysisKey, Arc<Analysis>>);
+
+/// Which script an analysis is of: a command by its file's place in EB's order and its node
+/// (a file may repeat a command name, EB102), a hook by its place. No string is built for a
+/// lookup: rules ask many times per bundle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum AnalysisKey {
+    Command(usize, crate::yaml::NodeId),
+    Hook(usize),
+}
 
 /// The lazily read files of a bundle, and the analyses made of its scripts.
 #[derive(Default)]
@@ -149,12 +158,15 @@ impl Bundle {
     /// directory for prebuild and predeploy, the current one for postdeploy).
     pub fn hook_analysis(&self, hook: &Hook, recognizer: &Recognizer) -> Option<Arc<Analysis>> {
         let script = hook.script()?;
-        let origin = Origin::root(Some(&hook.rel_path));
-        Some(
-            self.analysed(&format!("hook\0{}", hook.rel_path), recognizer, || {
-                recognizer.analyse_parsed(&self.parsed_text(script), &origin, Some(self))
-            }),
-        )
+        let key = self
+            .hooks
+            .iter()
+            .position(|h| std::ptr::eq(h, hook))
+            .map(AnalysisKey::Hook);
+        Some(self.analysed(key, recognizer, || {
+            let origin = Origin::root(Some(&hook.rel_path));
+            recognizer.analyse_parsed(&self.parsed_text(script), &origin, Some(self))
+        }))
     }
 
     /// What a `commands`/`container_commands` entry does. A string runs through `/bin/sh`;
@@ -167,9 +179,12 @@ impl Bundle {
         cmd: &Command,
         recognizer: &Recognizer,
     ) -> Arc<Analysis> {
-        // By node, not name: a file may repeat a command name (EB102).
-        let key = format!("{}\0{:?}", file.file_name, cmd.key);
-        self.analysed(&key, recognizer, || {
+        let key = self
+            .configs
+            .iter()
+            .position(|f| std::ptr::eq(f, file))
+            .map(|at| AnalysisKey::Command(at, cmd.key));
+        self.analysed(key, recognizer, || {
             let Some(command) = cmd.value("command").map(|id| file.node(id)) else {
                 return Analysis::default();
             };
@@ -234,12 +249,17 @@ impl Bundle {
         parsed
     }
 
+    /// The cached analysis for `key`, made once; a script not of this bundle (no key) is
+    /// analysed each time.
     fn analysed(
         &self,
-        key: &str,
+        key: Option<AnalysisKey>,
         recognizer: &Recognizer,
         make: impl FnOnce() -> Analysis,
     ) -> Arc<Analysis> {
+        let Some(key) = key else {
+            return Arc::new(make());
+        };
         {
             let mut cache = lock(&self.files.analyses);
             if !cache.0.iter().map(String::as_str).eq(recognizer.patterns()) {
@@ -248,14 +268,12 @@ impl Bundle {
                     recognizer.patterns().map(str::to_owned).collect(),
                     HashMap::new(),
                 );
-            } else if let Some(hit) = cache.1.get(key) {
+            } else if let Some(hit) = cache.1.get(&key) {
                 return hit.clone();
             }
         }
         let made = Arc::new(make());
-        lock(&self.files.analyses)
-            .1
-            .insert(key.to_owned(), made.clone());
+        lock(&self.files.analyses).1.insert(key, made.clone());
         made
     }
 }
