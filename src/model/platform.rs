@@ -195,9 +195,16 @@ fn has_token(text: &str, word: &str) -> bool {
 /// Linux 2/3.3.13`) or `v3.3.13` in a solution stack name.
 fn version_of(written: &str) -> Option<String> {
     let is_version = |s: &str| s.contains('.') && s.chars().all(|c| c.is_ascii_digit() || c == '.');
-    if written.starts_with("arn:") {
-        let last = written.rsplit('/').next()?.trim();
-        return is_version(last).then(|| last.to_owned());
+    // `…Amazon Linux 2/3.3.13` (an ARN, or the console's "platform/version" form), possibly
+    // followed by more words.
+    if let Some((_, after)) = written.rsplit_once('/') {
+        let last = after
+            .split(|c: char| c.is_whitespace() || c == ',')
+            .next()
+            .unwrap_or("");
+        if is_version(last) {
+            return Some(last.to_owned());
+        }
     }
     written
         .split_whitespace()
@@ -279,6 +286,11 @@ mod tests {
         );
         assert_eq!(p.branch, Some(Branch::AmazonLinux1));
         assert_eq!(p.version.as_deref(), Some("2.9.20"));
+        let p = Platform::parse(
+            "Python 3.8 running on 64bit Amazon Linux 2/3.3.10, released 2022-02-17",
+            at(),
+        );
+        assert_eq!(p.version.as_deref(), Some("3.3.10"));
         let p = Platform::parse("AL2 released 2022-01-20", at());
         assert_eq!(p.branch, Some(Branch::AmazonLinux2));
         assert_eq!(p.released, Some(Date::new(2022, 1, 20)));
