@@ -32,6 +32,7 @@ struct Raw {
     min_deploy_timeout: Option<u32>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    platform: Option<Spanned<String>>,
     #[serde(default)]
     migration_graph: MigrationGraph,
 }
@@ -152,6 +153,9 @@ pub struct Config {
     pub min_deploy_timeout: Option<u32>,
     exclude: GlobSet,
     pub migration_graph: MigrationGraph,
+    /// `platform = "..."`: the EB platform the bundles deploy to, which wins over the EB CLI
+    /// project's `default_platform`.
+    pub platform: Option<crate::model::Platform>,
 }
 
 impl Config {
@@ -239,7 +243,17 @@ impl Config {
         let exclude = exclude
             .build()
             .map_err(|e| error(None, format!("invalid `exclude`: {e}")))?;
+        let platform = raw.platform.as_ref().map(|p| {
+            crate::model::Platform::parse(
+                p.get_ref(),
+                crate::model::PlatformSource {
+                    path: shown.to_string(),
+                    line: lines.position(text, p.span().start).line,
+                },
+            )
+        });
         Ok(Config {
+            platform,
             path: None,
             select,
             ignore,

@@ -182,6 +182,7 @@ pub fn plan(paths: &[PathBuf], options: &Options) -> (Vec<plan::Plan>, Vec<Strin
     let git = bundle::GitIndex::default();
     let plans = parallel::map(&jobs, |&(root, index)| {
         let mut bundle = bundle::load_with(root, yaml::Limits::default(), &git);
+        configure_platform(&mut bundle, &configs[index]);
         let settings = settings(&configs[index], options);
         let graph_rules: Vec<&rules::Rule> = rules::migration_graph::RULES
             .iter()
@@ -267,6 +268,13 @@ fn read_migrations(
     }
 }
 
+/// `platform` in `ebguard.toml` wins over the EB CLI project's `default_platform`.
+fn configure_platform(bundle: &mut Bundle, config: &Config) {
+    if let Some(platform) = &config.platform {
+        bundle.platform = Some(platform.clone());
+    }
+}
+
 /// Loads one bundle and runs the rules its configuration enables, then applies `exclude`,
 /// inline suppressions and per-rule severities. Returns the bundle, its findings and the
 /// findings suppressions silenced.
@@ -277,6 +285,7 @@ fn check_bundle(
     git: &bundle::GitIndex,
 ) -> (Bundle, Vec<Finding>, Vec<suppress::Suppressed>) {
     let mut bundle = bundle::load_overlaid(root, yaml::Limits::default(), git, &options.overlay);
+    configure_platform(&mut bundle, config);
     if let Some(origin) = options.mode_origin {
         for hook in &mut bundle.hooks {
             hook.mode_origin = origin;
@@ -294,6 +303,8 @@ fn check_bundle(
     };
     read_migrations(&mut bundle, root, config, &settings, &enabled);
     let mut findings = rules::check_with(&bundle, &settings, &enabled);
+    // Findings may point into scripts the rules followed; reports show them from here.
+    bundle.files.freeze();
     // Display paths are relative to the current directory (or absolute), so they name the
     // real file even when the bundle was read from a copy (`ebguard deploy`).
     findings.retain(|f| !config.excluded(Path::new(&f.location.path)));

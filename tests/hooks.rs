@@ -149,11 +149,12 @@ fn crlf_and_missing_shebangs() {
     write(
         &b,
         ".platform/hooks/predeploy/02_late_crlf.sh",
-        b"#!/bin/bash\nphp artisan config:cache\r\nphp artisan route:cache\r\n",
+        b"#!/bin/bash\n. \"$(dirname \"$0\")/lib/common.sh\"\r\nphp artisan route:cache\r\n",
         0o755,
     );
-    // A helper the hooks source: not run by EB itself, so no shebang or mode needed, but its
-    // CRLF breaks the hook that sources it.
+    // A helper a hook sources: not run by EB itself, so no shebang or mode needed, but its
+    // CRLF breaks the hook that sources it, on any platform (EB204: EB converts hook files
+    // only).
     write(
         &b,
         ".platform/hooks/predeploy/lib/common.sh",
@@ -177,7 +178,7 @@ fn crlf_and_missing_shebangs() {
     rules.sort();
     assert_eq!(
         rules,
-        ["EB201", "EB201", "EB201", "EB201", "EB202", "EB202"],
+        ["EB201", "EB201", "EB201", "EB202", "EB202", "EB204"],
         "{}",
         run.stdout
     );

@@ -2,6 +2,7 @@
 //! would read from each: `.ebextensions/*` and `.platform/{hooks,confighooks}/**`.
 
 mod discover;
+mod files;
 mod git;
 mod overlay;
 mod read;

@@ -10,12 +10,13 @@ use std::path::Path;
 use walkdir::WalkDir;
 
 use super::discover::BundleRoot;
+use super::files::{eb_cli_platform, DiskFiles, MemoryFiles};
 use super::git;
 use super::overlay::Overlay;
 use crate::guard;
 use crate::model::{
-    Bundle, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase, IgnoredFile,
-    InternalError, ModeOrigin,
+    Bundle, BundleFiles, ConfigFile, FileProblem, Hook, HookContent, HookKind, HookPhase,
+    IgnoredFile, InternalError, ModeOrigin, Platform,
 };
 use crate::source::SourceFile;
 use crate::yaml::Limits;
@@ -186,8 +187,15 @@ pub fn load_overlaid(
             listed.push((rel, Ok(())));
         }
     }
+    let git_modes = git.modes(&root.dir);
     let shipped = Shipped {
-        git_modes: git.modes(&root.dir),
+        files: BundleFiles::new(Box::new(DiskFiles {
+            root: root.dir.clone(),
+            platform_modes: git_modes.clone(),
+            other_modes: Default::default(),
+        })),
+        platform: eb_cli_platform(&root.dir, &root.display),
+        git_modes,
         eb_dirs: [".ebextensions", ".platform"]
             .into_iter()
             .filter(|d| root.dir.join(d).is_dir())
@@ -216,6 +224,10 @@ struct Shipped {
     git_modes: Option<HashMap<String, u32>>,
     /// Which of `.ebextensions` and `.platform` the bundle root holds.
     eb_dirs: Vec<&'static str>,
+    /// The bundle's other files, read on demand.
+    files: BundleFiles,
+    /// The platform its EB CLI project names.
+    platform: Option<Platform>,
 }
 
 /// A bundle from files held in memory, as `(path inside the bundle, mode, bytes)`: the same
@@ -226,6 +238,13 @@ pub fn in_memory(root: &str, files: &[(&str, Option<u32>, &[u8])], limits: Limit
         .map(|&(rel, mode, bytes)| (rel.to_string(), (mode, bytes)));
     let shipped = Shipped {
         git_modes: None,
+        files: BundleFiles::new(Box::new(MemoryFiles(
+            files
+                .iter()
+                .map(|&(rel, mode, bytes)| (rel.to_string(), (mode, bytes.to_vec())))
+                .collect(),
+        ))),
+        platform: None,
         eb_dirs: [".ebextensions", ".platform"]
             .into_iter()
             .filter(|d| {
@@ -277,6 +296,8 @@ fn assemble<L>(
         eb_dirs: shipped.eb_dirs,
         internal_errors: Vec::new(),
         migrations: Default::default(),
+        platform: shipped.platform,
+        files: shipped.files,
     };
     for (rel, listed) in listed {
         let path = root.display_path(&rel);

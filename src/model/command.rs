@@ -1,5 +1,6 @@
 //! Entries of `commands:` and `container_commands:` (eb-facts §2).
 
+use super::ConfigFile;
 use crate::yaml::{NodeId, NodeRef};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -60,7 +61,44 @@ pub struct Command {
     pub keys: Vec<(String, NodeId, NodeId)>,
 }
 
+/// How a container command's `leader_only` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeaderOnly {
+    Absent,
+    True,
+    False,
+    /// Not a YAML/JSON boolean (`"true"`, `yes`, `1`, ...): EB's reading is undocumented
+    /// (eb-facts open question 3), so EB010 flags it and other rules do not guess.
+    Ambiguous,
+}
+
+/// cfn-init's `interpret_boolean`: `true`, `yes`, `y`, `1` in any case (eb-facts §2.2).
+pub fn cfn_truthy(node: NodeRef<'_>) -> bool {
+    node.as_str()
+        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "y" | "1"))
+}
+
 impl Command {
+    /// How `leader_only` reads on this command. It means something only under
+    /// `container_commands` (eb-facts §2.2); under `commands` it is always `Absent`.
+    pub fn leader_only(&self, file: &ConfigFile) -> LeaderOnly {
+        if self.section == CommandSection::Commands {
+            return LeaderOnly::Absent;
+        }
+        match self.value("leader_only").map(|id| file.node(id).as_bool()) {
+            None => LeaderOnly::Absent,
+            Some(Some(true)) => LeaderOnly::True,
+            Some(Some(false)) => LeaderOnly::False,
+            Some(None) => LeaderOnly::Ambiguous,
+        }
+    }
+
+    /// Whether `ignoreErrors` is set with cfn-init's truthiness (eb-facts §2.2).
+    pub fn ignores_errors(&self, file: &ConfigFile) -> bool {
+        self.value("ignoreErrors")
+            .is_some_and(|id| cfn_truthy(file.node(id)))
+    }
+
     /// The value node of one of the command's keys.
     pub fn value(&self, key: &str) -> Option<NodeId> {
         self.entry(key).map(|(_, v)| v)

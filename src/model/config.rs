@@ -204,4 +204,18 @@ impl ConfigFile {
     pub fn section(&self, name: &str) -> Option<&Section> {
         self.sections.iter().find(|s| s.name == name)
     }
+
+    /// A top-level key EB does not know. EB validates the file first and then skips all of
+    /// it, commands and option settings included (eb-facts §1.4, §7 #8): EB101.
+    pub fn unknown_top_level_key(&self) -> Option<&str> {
+        self.sections
+            .iter()
+            .map(|s| s.name.as_str())
+            .find(|name| !TOP_LEVEL_KEYS.contains(name))
+    }
+
+    /// Whether EB applies this file at all (see [`ConfigFile::unknown_top_level_key`]).
+    pub fn applied(&self) -> bool {
+        self.unknown_top_level_key().is_none()
+    }
 }

@@ -4,13 +4,24 @@
 
 mod command;
 mod config;
+mod files;
 mod hook;
 mod option;
+mod platform;
+mod scaling;
 
-pub use command::{Command, CommandSection};
+pub use command::{cfn_truthy, Command, CommandSection, LeaderOnly};
 pub use config::{ConfigFile, FileProblem, IgnoredFile, Section, TOP_LEVEL_KEYS};
+pub use files::{BundleFiles, FileSource, MigrationSource, RunsAt};
 pub use hook::{Hook, HookContent, HookKind, HookPhase, ModeOrigin};
-pub use option::{effective as merge_options, EffectiveOption, OptionForm, OptionSetting};
+pub use option::{
+    effective as merge_options, integer_value, EffectiveOption, OptionForm, OptionSetting,
+};
+pub use platform::{
+    from_eb_cli_config, Branch, Date, Known, Platform, PlatformSource, CRLF_FIXED_SINCE,
+    EXEC_BIT_SINCE,
+};
+pub use scaling::{ScaleToZero, ZeroSource};
 
 use crate::source::{Location, SourceFile};
 
@@ -37,6 +48,12 @@ pub struct Bundle {
     /// The app's own migration files (Django, Alembic, Rails, Laravel), read only for the
     /// frameworks the bundle migrates with (see `graph`); empty until then.
     pub migrations: crate::graph::Migrations,
+    /// The EB platform the project deploys to, when it says (`.elasticbeanstalk/config.yml`
+    /// or `platform` in `ebguard.toml`).
+    pub platform: Option<Platform>,
+    /// The bundle's other files, read when a command runs them, and the analyses of its
+    /// commands and hooks.
+    pub files: BundleFiles,
 }
 
 /// A bug in ebguard met while reading one file; the file is left out of the model.
@@ -54,13 +71,14 @@ impl Bundle {
         crate::source::display_join(&self.root, rel)
     }
 
-    /// The configuration file, hook or migration file with display path `path`.
+    /// The configuration file, hook, migration file or followed script with display path `path`.
     pub fn source(&self, path: &str) -> Option<&crate::source::SourceFile> {
         self.configs
             .iter()
             .map(|c| &c.source)
             .chain(self.hooks.iter().map(|h| &h.source))
             .chain(self.migrations.sources())
+            .chain(self.files.read_files())
             .find(|s| s.path == path)
     }
 
@@ -76,10 +94,27 @@ impl Bundle {
             .filter(|(_, c)| c.section == CommandSection::ContainerCommands)
     }
 
+    /// The files EB applies: every config file but those an unknown top-level key makes EB
+    /// skip whole (EB101), in EB's order.
+    pub fn applied_configs(&self) -> impl Iterator<Item = &ConfigFile> {
+        self.configs.iter().filter(|f| f.applied())
+    }
+
+    /// The container commands of the files EB applies, in EB's order of files.
+    pub fn applied_container_commands(&self) -> impl Iterator<Item = (&ConfigFile, &Command)> {
+        self.applied_configs().flat_map(|c| {
+            c.commands
+                .iter()
+                .filter(|cmd| cmd.section == CommandSection::ContainerCommands)
+                .map(move |cmd| (c, cmd))
+        })
+    }
+
     /// The option settings EB ends up with after applying every file in order: a later file
     /// overrides an earlier one, per namespace, option name and resource name (eb-facts §1.2).
+    /// Files EB skips whole (EB101) set nothing.
     pub fn effective_options(&self) -> Vec<EffectiveOption<'_>> {
-        option::effective(&self.configs)
+        option::effective(self.applied_configs())
     }
 
     /// The effective value of one option (without a resource name).

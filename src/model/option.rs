@@ -96,6 +96,11 @@ fn read_list_item(item: NodeRef<'_>) -> Option<OptionSetting> {
     })
 }
 
+/// The integer a scalar option value holds (`'0'`, `600`), if any.
+pub fn integer_value(value: Option<&str>) -> Option<i64> {
+    value?.trim().parse().ok()
+}
+
 /// A setting that survived the merge, with the file it comes from.
 #[derive(Clone, Copy, Debug)]
 pub struct EffectiveOption<'a> {

@@ -20,6 +20,8 @@ fn bundle(configs: Vec<ConfigFile>) -> Bundle {
         eb_dirs: vec![".ebextensions"],
         internal_errors: Vec::new(),
         migrations: Default::default(),
+        platform: None,
+        files: BundleFiles::default(),
     }
 }
 
@@ -137,4 +139,43 @@ fn ignored_files_holding_eb_keys_look_like_config() {
     );
     assert!(yaml.looks_like_config && json.looks_like_config);
     assert!(!conf.looks_like_config);
+}
+
+/// The question other rooms ask: which tools' migrations does the bundle run, and from where,
+/// following the files its commands and hooks run.
+#[test]
+fn bundle_migrations_name_their_tool_through_followed_files() {
+    let files: &[(&str, Option<u32>, &[u8])] = &[
+        (
+            ".ebextensions/01.config",
+            Some(0o644),
+            b"container_commands:\n  01_db:\n    command: bash scripts/db.sh\n    leader_only: true\n",
+        ),
+        ("scripts/db.sh", Some(0o644), b"alembic upgrade head\n"),
+        (
+            ".platform/hooks/postdeploy/01.sh",
+            Some(0o755),
+            b"#!/bin/sh\nnpm run migrate\n",
+        ),
+        (
+            "package.json",
+            Some(0o644),
+            b"{\"scripts\": {\"migrate\": \"knex migrate:latest\"}}",
+        ),
+    ];
+    let bundle = crate::bundle::in_memory("app", files, Limits::default());
+    let found = bundle.migration_calls(&crate::shell::Recognizer::default());
+    let tools: Vec<(&str, bool)> = found
+        .iter()
+        .map(|(source, call)| (call.tool, matches!(source, MigrationSource::Hook(_))))
+        .collect();
+    assert_eq!(tools, [("Alembic", false), ("Knex", true)]);
+    assert_eq!(found[0].1.via[0].path, "scripts/db.sh");
+    // Asked twice, analysed once: the same shared analysis comes back.
+    let (file, cmd) = bundle.commands().next().unwrap();
+    let rec = crate::shell::Recognizer::default();
+    assert!(std::sync::Arc::ptr_eq(
+        &bundle.command_analysis(file, cmd, &rec),
+        &bundle.command_analysis(file, cmd, &rec)
+    ));
 }

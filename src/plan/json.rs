@@ -19,6 +19,9 @@ struct Document<'a> {
 struct JsonPlan<'a> {
     bundle: &'a str,
     deployment: Deployment<'a>,
+    /// Only when the project names its platform.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    platform: Option<JsonPlatform<'a>>,
     scale_to_zero: Vec<JsonScaleToZero<'a>>,
     scenarios: Vec<JsonScenario<'a>>,
     notes: &'a [String],
@@ -46,6 +49,18 @@ struct Place<'a> {
     path: &'a str,
     line: usize,
     column: usize,
+}
+
+#[derive(Serialize)]
+struct JsonPlatform<'a> {
+    written: &'a str,
+    /// `amazon-linux-1`, `amazon-linux-2`, `amazon-linux-2023`, or `null`.
+    branch: Option<&'static str>,
+    version: Option<&'a str>,
+    /// `YYYY-MM-DD`, when known.
+    released: Option<String>,
+    source: &'a str,
+    line: usize,
 }
 
 #[derive(Serialize)]
@@ -160,6 +175,18 @@ pub fn render(plans: &[Plan], errors: &[String]) -> String {
                     batch_size: setting(&p.batch_size),
                     batch_size_type: setting(&p.batch_size_type),
                 },
+                platform: p.platform.as_ref().map(|pl| JsonPlatform {
+                    written: &pl.written,
+                    branch: pl.branch.map(|b| match b {
+                        crate::model::Branch::AmazonLinux1 => "amazon-linux-1",
+                        crate::model::Branch::AmazonLinux2 => "amazon-linux-2",
+                        crate::model::Branch::AmazonLinux2023 => "amazon-linux-2023",
+                    }),
+                    version: pl.version.as_deref(),
+                    released: pl.released.map(|d| d.to_string()),
+                    source: &pl.source.path,
+                    line: pl.source.line,
+                }),
                 scale_to_zero: p
                     .scale_to_zero
                     .iter()

@@ -312,6 +312,9 @@ pub struct Plan {
     pub batch_size: Effective,
     pub batch_size_type: Effective,
     pub scale_to_zero: Vec<ScaleToZero>,
+    /// The EB platform, when the project names it (`.elasticbeanstalk/config.yml` or
+    /// `platform` in `ebguard.toml`).
+    pub platform: Option<crate::model::Platform>,
     pub scenarios: Vec<ScenarioPlan>,
     /// Bundle-wide facts: files EB rejects, ignores or never reads.
     pub notes: Vec<String>,
@@ -341,6 +344,7 @@ impl Plan {
             batch_size,
             batch_size_type,
             scale_to_zero: scale_to_zero(bundle),
+            platform: bundle.platform.clone(),
             scenarios: Vec::new(),
             notes: unread_files(bundle),
         };

@@ -6,15 +6,13 @@ use super::{
     STAGING_DIR,
 };
 use crate::model::{
-    merge_options, Bundle, Command, CommandSection, ConfigFile, EffectiveOption, Hook, HookContent,
-    HookKind, HookPhase, Located, OptionSetting, TOP_LEVEL_KEYS,
+    Bundle, Command, CommandSection, ConfigFile, EffectiveOption, Hook, HookContent, HookKind,
+    HookPhase, Known, LeaderOnly, Located, OptionSetting, RunsAt,
 };
-use crate::rules::common::{cfn_truthy, integer_value, leader_only, migrations, LeaderOnly};
+use crate::rules::common::{hook_migrations, migrations};
 use crate::rules::Settings;
 use crate::shell::{self, Guard};
 use crate::source::Location;
-
-const SCHEDULED_ACTION_NAMESPACE: &str = "aws:autoscaling:scheduledaction";
 
 /// The user-written steps of a bundle, in EB's order, before any scenario applies.
 pub(super) struct Parts {
@@ -29,7 +27,7 @@ impl Parts {
         let mut commands = Vec::new();
         let mut container_commands = Vec::new();
         for file in &bundle.configs {
-            let ignored = unknown_top_level_key(file).map(|key| {
+            let ignored = file.unknown_top_level_key().map(|key| {
                 format!("EB ignores every key of this file: `{key}` is not a top-level key EB knows (EB101)")
             });
             // cfn-init runs each file's commands sorted by name, in code-point order; files in
@@ -38,7 +36,7 @@ impl Parts {
             let mut cmds: Vec<&Command> = file.commands.iter().collect();
             cmds.sort_by(|a, b| a.name.cmp(&b.name));
             for cmd in cmds {
-                let mut step = command_step(file, cmd, settings);
+                let mut step = command_step(bundle, file, cmd, settings);
                 step.skipped.clone_from(&ignored);
                 match cmd.section {
                     CommandSection::Commands => commands.push(step),
@@ -53,7 +51,7 @@ impl Parts {
             .iter()
             .filter_map(|h| {
                 let (kind, phase) = (h.kind?, h.phase?);
-                Some((kind, phase, hook_step(h, kind, phase, settings)))
+                Some((kind, phase, hook_step(bundle, h, kind, phase, settings)))
             })
             .collect();
         // Hooks run in lexicographic order of file name (eb-facts §6.1).
@@ -96,15 +94,6 @@ impl Parts {
     }
 }
 
-/// A top-level key EB does not know: EB validates the file first and skips all of it
-/// (eb-facts §1.4, §7 #8), as EB101 reports.
-pub(super) fn unknown_top_level_key(file: &ConfigFile) -> Option<&str> {
-    file.sections
-        .iter()
-        .map(|s| s.name.as_str())
-        .find(|name| !TOP_LEVEL_KEYS.contains(name))
-}
-
 /// What EB never applies, bundle-wide: files it rejects or never reads (EB100, EB101, EB104).
 pub(super) fn unread_files(bundle: &Bundle) -> Vec<String> {
     let mut notes = Vec::new();
@@ -115,7 +104,7 @@ pub(super) fn unread_files(bundle: &Bundle) -> Vec<String> {
                 file.source.path, problem.message
             ));
         }
-        if let Some(key) = unknown_top_level_key(file) {
+        if let Some(key) = file.unknown_top_level_key() {
             notes.push(format!(
                 "EB ignores every key of {}, its commands and option settings included: `{key}` is not a top-level key EB knows (EB101)",
                 file.source.path
@@ -139,7 +128,7 @@ pub(super) fn unread_files(bundle: &Bundle) -> Vec<String> {
     notes
 }
 
-fn command_step(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Step {
+fn command_step(bundle: &Bundle, file: &ConfigFile, cmd: &Command, settings: &Settings) -> Step {
     let text = |key: &str| {
         cmd.value(key)
             .and_then(|id| file.node(id).as_str())
@@ -154,12 +143,9 @@ fn command_step(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Step {
         ),
     };
     // `leader_only` means something only under `container_commands` (eb-facts §2.2).
-    let leader = match cmd.section {
-        CommandSection::Commands => LeaderOnly::Absent,
-        CommandSection::ContainerCommands => leader_only(file, cmd),
-    };
+    let leader = cmd.leader_only(file);
     let location = file.location(file.node(cmd.key).span());
-    let migrations = migrations(file, cmd, settings)
+    let migrations = migrations(bundle, file, cmd, settings)
         .into_iter()
         .map(|call| Migration {
             tool: call.tool,
@@ -178,10 +164,7 @@ fn command_step(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Step {
             first_line(&test)
         ));
     }
-    if cmd
-        .value("ignoreErrors")
-        .is_some_and(|id| cfn_truthy(file.node(id)))
-    {
+    if cmd.ignores_errors(file) {
         notes.push("ignoreErrors: a failure does not stop the deployment".into());
     }
     if leader == LeaderOnly::Ambiguous {
@@ -212,16 +195,20 @@ fn command_step(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Step {
     }
 }
 
-fn hook_step(hook: &Hook, kind: HookKind, phase: HookPhase, settings: &Settings) -> Step {
+fn hook_step(
+    bundle: &Bundle,
+    hook: &Hook,
+    kind: HookKind,
+    phase: HookPhase,
+    settings: &Settings,
+) -> Step {
     let cwd = match phase {
         HookPhase::Prebuild | HookPhase::Predeploy => STAGING_DIR,
         HookPhase::Postdeploy => CURRENT_DIR,
     };
     let mut notes = Vec::new();
     let migrations = match (&hook.content, hook.script()) {
-        (_, Some(script)) => settings
-            .recognizer
-            .find_migrations(script)
+        (_, Some(_)) => hook_migrations(bundle, hook, settings)
             .into_iter()
             .map(|call| Migration {
                 tool: call.tool,
@@ -250,10 +237,23 @@ fn hook_step(hook: &Hook, kind: HookKind, phase: HookPhase, settings: &Settings)
     }
     // EB executes hooks directly: a missing exec bit, a `#!` line ending in a carriage return
     // or no `#!` line at all fails the deployment at this step (eb-facts §6.1, §7 #1, #3).
-    if hook.is_executable() == Some(false) && !matches!(hook.content, HookContent::Unreadable(_)) {
-        notes.push(
-            "not executable: EB fails the deployment here with `permission denied` (EB200)".into(),
-        );
+    // Platform versions released since 2022-04-29 make hook files executable and, since
+    // 2022-12-29, convert CRLF line endings (AWS *Platform hooks*): then only a pinned older
+    // platform fails here; a `chmod` by an earlier step fixes it on any platform.
+    if hook.is_executable() == Some(false)
+        && !matches!(hook.content, HookContent::Unreadable(_))
+        && bundle
+            .chmod_before(
+                &hook.rel_path,
+                RunsAt::Hook(kind, phase),
+                &settings.recognizer,
+            )
+            .is_none()
+    {
+        notes.push(match bundle.grants_exec_bit() {
+            Known::No => "not executable, and the pinned platform predates 2022-04-29: EB fails the deployment here with `permission denied` (EB200)".into(),
+            _ => "not executable: EB makes hooks executable on platform versions since 2022-04-29; older ones fail here (EB200)".into(),
+        });
     }
     if let Some(script) = hook.script() {
         let first_line = script.split('\n').next().unwrap_or_default();
@@ -263,7 +263,10 @@ fn hook_step(hook: &Hook, kind: HookKind, phase: HookPhase, settings: &Settings)
                     .into(),
             );
         } else if first_line.ends_with('\r') {
-            notes.push("Windows line endings: the `#!` interpreter ends in a carriage return, so EB fails the deployment here (EB201)".into());
+            notes.push(match bundle.converts_crlf() {
+                Known::No => "Windows line endings, and the pinned platform predates 2022-12-29: the `#!` interpreter ends in a carriage return, so EB fails the deployment here (EB201)".into(),
+                _ => "Windows line endings: EB converts them on platform versions since 2022-12-29; older ones fail here (EB201)".into(),
+            });
         }
     }
     Step {
@@ -292,23 +295,13 @@ fn guard_of(guard: Guard) -> MigrationGuard {
     }
 }
 
-/// The option settings EB ends up with: every file but those it ignores (EB101), merged in
-/// EB's order by the model's own merge.
-fn applied_settings(bundle: &Bundle) -> Vec<EffectiveOption<'_>> {
-    merge_options(
-        bundle
-            .configs
-            .iter()
-            .filter(|f| unknown_top_level_key(f).is_none()),
-    )
-}
-
 fn value_location(file: &ConfigFile, setting: &OptionSetting) -> Location {
     file.location(file.node(setting.value_node.unwrap_or(setting.at)).span())
 }
 
 pub(super) fn effective(bundle: &Bundle, namespace: &str, option: &str) -> Option<Effective> {
-    let applied = applied_settings(bundle);
+    // The model merges only the files EB applies (EB101 files set nothing).
+    let applied = bundle.effective_options();
     let EffectiveOption { file, setting } = applied.into_iter().find(|e| {
         e.setting.namespace == namespace
             && e.setting.option_name == option
@@ -327,41 +320,19 @@ pub(super) fn default(value: String) -> Effective {
     }
 }
 
-/// Scheduled actions whose `MinSize`, `MaxSize` or `DesiredCapacity` is 0 (eb-facts §4.3, §5.1).
+/// Scheduled actions whose `MinSize`, `MaxSize` or `DesiredCapacity` is 0, as option settings
+/// or `AWS::AutoScaling::ScheduledAction` resources (eb-facts §4.3, §5.1), one per action,
+/// pointing at its first size set to 0.
 pub(super) fn scale_to_zero(bundle: &Bundle) -> Vec<ScaleToZero> {
-    let sizes =
-        applied_settings(bundle)
-            .into_iter()
-            .filter_map(|EffectiveOption { file, setting: s }| {
-                let size = matches!(
-                    s.option_name.as_str(),
-                    "MinSize" | "MaxSize" | "DesiredCapacity"
-                );
-                (s.namespace == SCHEDULED_ACTION_NAMESPACE && size).then(|| {
-                    (
-                        s.resource_name.as_deref().unwrap_or_default(),
-                        s.option_name.as_str(),
-                        integer_value(s.value.as_deref()),
-                        value_location(file, s),
-                    )
-                })
-            });
-    let mut out: Vec<ScaleToZero> = Vec::new();
-    for (action, option, value, location) in sizes {
-        if value != Some(0) {
-            continue;
-        }
-        // One entry per action, pointing at its first size set to 0.
-        match out.iter_mut().find(|z| z.action == action) {
-            Some(z) => z.options.push(option.to_string()),
-            None => out.push(ScaleToZero {
-                action: action.to_string(),
-                options: vec![option.to_string()],
-                location,
-            }),
-        }
-    }
-    out
+    bundle
+        .scale_to_zero()
+        .into_iter()
+        .map(|z| ScaleToZero {
+            location: z.file.location(z.file.node(z.value).span()),
+            action: z.action,
+            options: z.options,
+        })
+        .collect()
 }
 
 fn first_line(text: &str) -> &str {

@@ -46,14 +46,23 @@ fn plan(plan: &Plan) -> String {
             plan.timeout.value
         ),
     };
-    let mut rows = vec![
+    let mut rows = Vec::new();
+    if let Some(platform) = &plan.platform {
+        let from = if platform.source.line > 0 {
+            format!("{}:{}", platform.source.path, platform.source.line)
+        } else {
+            platform.source.path.clone()
+        };
+        rows.push(("platform", platform.describe(), from));
+    }
+    rows.extend([
         ("deployment timeout", timeout, origin(&plan.timeout)),
         (
             "deployment policy",
             plan.deployment_policy.value.clone(),
             origin(&plan.deployment_policy),
         ),
-    ];
+    ]);
     if plan.rolling() {
         let unit = if plan.batch_size_type.value == "Fixed" {
             " instances"

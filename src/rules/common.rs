@@ -1,56 +1,39 @@
 //! Questions several rules ask of commands, answered once.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::model::{Bundle, Command, ConfigFile, Hook, HookPhase, Located};
+use crate::model::{Bundle, Command, ConfigFile, Hook, LeaderOnly, Located};
 use crate::shell::MigrationCall;
 use crate::source::Location;
 use crate::yaml::NodeRef;
 
 use super::Settings;
 
-thread_local! {
-    /// Scripts already analysed for the bundle being checked. Several rules ask about the same
-    /// command or hook, and parsing shell is the costliest step of a check (bench/run.sh), so
-    /// each script is parsed once per bundle. Cleared by [`forget_scripts`] around each bundle,
-    /// which also keeps the answers tied to that run's `Settings`.
-    static ANALYSED: RefCell<HashMap<String, Vec<MigrationCall>>> = RefCell::new(HashMap::new());
+/// The migrations a hook script applies, following the files it runs; analysed once per bundle
+/// whichever rule asks first (the model caches it).
+pub fn hook_migrations(bundle: &Bundle, hook: &Hook, settings: &Settings) -> Vec<MigrationCall> {
+    bundle
+        .hook_analysis(hook, &settings.recognizer)
+        .map(|a| a.migrations.clone())
+        .unwrap_or_default()
 }
 
-/// The migrations a script applies, parsed once per bundle whichever rule asks first.
-pub fn script_migrations(settings: &Settings, script: &str) -> Vec<MigrationCall> {
-    if let Some(calls) = ANALYSED.with(|seen| seen.borrow().get(script).cloned()) {
-        return calls;
+/// Related locations for a migration found inside other files of the bundle: where the
+/// migration is, then (when the chain is longer) the first file followed.
+pub fn via_related(bundle: &Bundle, call: &MigrationCall) -> Vec<(Location, String)> {
+    let mut out = Vec::new();
+    if let Some(last) = call.via.last() {
+        if let Some(at) = bundle.file_location(&last.path, last.range.clone()) {
+            out.push((at, format!("applies {} migrations here", call.tool)));
+        }
     }
-    let calls = settings.recognizer.find_migrations(script);
-    ANALYSED.with(|seen| seen.borrow_mut().insert(script.to_string(), calls.clone()));
-    calls
-}
-
-pub(super) fn forget_scripts() {
-    ANALYSED.with(|seen| seen.borrow_mut().clear());
-}
-
-/// How a container command's `leader_only` reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LeaderOnly {
-    Absent,
-    True,
-    False,
-    /// Not a YAML/JSON boolean (`"true"`, `yes`, `1`, ...): EB's reading is undocumented
-    /// (eb-facts open question 3), so EB010 flags it and other rules do not guess.
-    Ambiguous,
-}
-
-pub fn leader_only(file: &ConfigFile, cmd: &Command) -> LeaderOnly {
-    match cmd.value("leader_only").map(|id| file.node(id).as_bool()) {
-        None => LeaderOnly::Absent,
-        Some(Some(true)) => LeaderOnly::True,
-        Some(Some(false)) => LeaderOnly::False,
-        Some(None) => LeaderOnly::Ambiguous,
+    if call.via.len() > 1 {
+        let first = &call.via[0];
+        if let Some(at) = bundle.file_location(&first.path, first.range.clone()) {
+            out.push((at, "through this command".to_string()));
+        }
     }
+    out
 }
 
 /// Container commands that run only on a deployment's leader (`leader_only: true`), with the
@@ -59,7 +42,7 @@ pub fn leader_only_commands(
     bundle: &Bundle,
 ) -> impl Iterator<Item = (&ConfigFile, &Command, Location)> {
     bundle.container_commands().filter_map(|(file, cmd)| {
-        if leader_only(file, cmd) != LeaderOnly::True {
+        if cmd.leader_only(file) != LeaderOnly::True {
             return None;
         }
         let (key, _) = cmd.entry("leader_only")?;
@@ -67,26 +50,18 @@ pub fn leader_only_commands(
     })
 }
 
-/// cfn-init's `interpret_boolean`: `true`, `yes`, `y`, `1` in any case (eb-facts §2.2).
-pub fn cfn_truthy(node: NodeRef<'_>) -> bool {
-    node.as_str()
-        .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "y" | "1"))
-}
-
-/// Where `command:` applies migrations. A string runs through `/bin/sh`; a list is an argv
-/// run without a shell (eb-facts §2.2).
-pub fn migrations(file: &ConfigFile, cmd: &Command, settings: &Settings) -> Vec<MigrationCall> {
-    let Some(command) = cmd.value("command").map(|id| file.node(id)) else {
-        return Vec::new();
-    };
-    if let Some(script) = command.as_str() {
-        return script_migrations(settings, script);
-    }
-    let argv: Option<Vec<&str>> = command.items().iter().map(|n| n.as_str()).collect();
-    match argv {
-        Some(argv) if command.is_sequence() => settings.recognizer.find_migrations_argv(&argv),
-        _ => Vec::new(),
-    }
+/// Where `command:` applies migrations, following the files it runs (see
+/// [`Bundle::command_analysis`]).
+pub fn migrations(
+    bundle: &Bundle,
+    file: &ConfigFile,
+    cmd: &Command,
+    settings: &Settings,
+) -> Vec<MigrationCall> {
+    bundle
+        .command_analysis(file, cmd, &settings.recognizer)
+        .migrations
+        .clone()
 }
 
 /// The hooks EB runs: files directly in a phase folder of `.platform/hooks` or
@@ -97,20 +72,6 @@ pub fn runnable_hooks(bundle: &Bundle) -> impl Iterator<Item = &Hook> {
         .hooks
         .iter()
         .filter(|h| h.kind.is_some() && h.phase.is_some())
-}
-
-/// The runnable hooks plus the helper scripts they source from subfolders of a phase folder
-/// (`.platform/hooks/predeploy/lib/common.sh`): a helper's content breaks its hook as surely.
-pub fn hook_scripts(bundle: &Bundle) -> impl Iterator<Item = &Hook> {
-    bundle.hooks.iter().filter(|h| {
-        h.kind.is_some()
-            && (h.phase.is_some()
-                || h.rel_path
-                    .split('/')
-                    .nth(2)
-                    .and_then(HookPhase::from_dir)
-                    .is_some())
-    })
 }
 
 /// The hook's first line, where findings about the whole script point.
@@ -169,11 +130,6 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
-/// The integer a scalar option value holds (`'0'`, `600`), if any.
-pub fn integer_value(value: Option<&str>) -> Option<i64> {
-    value?.trim().parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,13 +143,5 @@ mod tests {
         assert_eq!(did_you_mean("comand", &keys), Some("command"));
         assert_eq!(did_you_mean("timeout", &keys), None);
         assert_eq!(did_you_mean("xyz", &keys), None);
-    }
-
-    #[test]
-    fn integer_values_parse_trimmed() {
-        assert_eq!(integer_value(Some(" 0 ")), Some(0));
-        assert_eq!(integer_value(Some("600")), Some(600));
-        assert_eq!(integer_value(Some("ten")), None);
-        assert_eq!(integer_value(None), None);
     }
 }

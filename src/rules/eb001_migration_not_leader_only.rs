@@ -1,9 +1,9 @@
 //! EB001 migration-not-leader-only: a container command applies migrations on every instance.
 
-use super::common::{leader_only, migrations, LeaderOnly};
+use super::common::{migrations, via_related};
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
-use crate::model::{Bundle, Located};
+use crate::model::{Bundle, LeaderOnly, Located};
 use crate::shell::Guard;
 
 pub static RULE: Rule = Rule {
@@ -19,12 +19,12 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
     for (file, cmd) in bundle.container_commands() {
         // EB010 reports a `leader_only` that is not a boolean; guessing here would double-report.
         if matches!(
-            leader_only(file, cmd),
+            cmd.leader_only(file),
             LeaderOnly::True | LeaderOnly::Ambiguous
         ) {
             continue;
         }
-        let Some(call) = migrations(file, cmd, settings)
+        let Some(call) = migrations(bundle, file, cmd, settings)
             .into_iter()
             .find(|m| m.guard == Guard::None)
         else {
@@ -42,6 +42,9 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
         )
         .label("runs on every instance, concurrently")
         .help("wrap it as `ebguard migrate -- <command>` (a database lock, safe on any instance), or add `leader_only: true`");
+        for (at, label) in via_related(bundle, &call) {
+            finding = finding.related(at, label);
+        }
         if let Some((key, _)) = cmd.entry("leader_only") {
             finding = finding.related(
                 file.location(file.node(key).span()),

@@ -1,9 +1,9 @@
 //! EB002 deploy-timeout-too-short: migrations run, but the deployment may be cut off first.
 
-use super::common::{integer_value, migrations, script_migrations};
+use super::common::{hook_migrations, migrations};
 use super::{Rule, Settings, DEFAULT_DEPLOY_TIMEOUT};
 use crate::finding::{Finding, Severity};
-use crate::model::{Bundle, Located};
+use crate::model::{integer_value, Bundle, Located};
 
 pub static RULE: Rule = Rule {
     id: "EB002",
@@ -22,7 +22,7 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
     let mut asked = Vec::new();
     let mut first_migration = None;
     for (file, cmd) in bundle.commands() {
-        if migrations(file, cmd, settings).is_empty() {
+        if migrations(bundle, file, cmd, settings).is_empty() {
             continue;
         }
         first_migration.get_or_insert((file, cmd));
@@ -33,9 +33,7 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
         }
     }
     let hook_migration = bundle.hooks.iter().find_map(|h| {
-        let call = script_migrations(settings, h.script()?)
-            .into_iter()
-            .next()?;
+        let call = hook_migrations(bundle, h, settings).into_iter().next()?;
         Some((h, call.range))
     });
     if first_migration.is_none() && hook_migration.is_none() {

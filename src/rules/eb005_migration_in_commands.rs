@@ -1,6 +1,6 @@
 //! EB005 migration-in-commands: a migration under `commands:`.
 
-use super::common::migrations;
+use super::common::{migrations, via_related};
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
 use crate::model::{Bundle, CommandSection, Located};
@@ -21,7 +21,7 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
         if cmd.section != CommandSection::Commands {
             continue;
         }
-        let Some(call) = migrations(file, cmd, settings).into_iter().next() else {
+        let Some(call) = migrations(bundle, file, cmd, settings).into_iter().next() else {
             continue;
         };
         // `commands` run before StageApplication unzips the new version (eb-facts §2.1, §6.3),
@@ -32,10 +32,12 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
         } else {
             format!("`{}` applies {} migrations under `commands:`, which run on every instance before the new application version is extracted", cmd.name, call.tool)
         };
-        out.push(
-            Finding::new(&RULE, file.location(file.node(cmd.key).span()), message)
-                .label("runs before the new code is staged")
-                .help("move it to `container_commands` (run from the staging directory) as `ebguard migrate -- <command>`, or to `.platform/hooks/predeploy/`"),
-        );
+        let mut finding = Finding::new(&RULE, file.location(file.node(cmd.key).span()), message)
+            .label("runs before the new code is staged")
+            .help("move it to `container_commands` (run from the staging directory) as `ebguard migrate -- <command>`, or to `.platform/hooks/predeploy/`");
+        for (at, label) in via_related(bundle, &call) {
+            finding = finding.related(at, label);
+        }
+        out.push(finding);
     }
 }

@@ -1,9 +1,9 @@
 //! EB007 leader-lost-at-zero-instances: scheduled scaling to zero while relying on the leader.
 
-use super::common::{integer_value, leader_only_commands};
+use super::common::leader_only_commands;
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
-use crate::model::{Bundle, EffectiveOption, Located};
+use crate::model::{Bundle, Located, ZeroSource};
 
 pub static RULE: Rule = Rule {
     id: "EB007",
@@ -14,29 +14,24 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-const SCHEDULED_ACTION: &str = "aws:autoscaling:scheduledaction";
-
-/// A scheduled action that sets a size option to 0 (eb-facts §4.3, §5.1).
-fn scales_to_zero<'a>(bundle: &'a Bundle) -> Option<EffectiveOption<'a>> {
-    bundle.effective_options().into_iter().find(|e| {
-        e.setting.namespace == SCHEDULED_ACTION
-            && matches!(
-                e.setting.option_name.as_str(),
-                "MinSize" | "MaxSize" | "DesiredCapacity"
-            )
-            && integer_value(e.setting.value.as_deref()) == Some(0)
-    })
-}
-
 fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
-    let Some(zero) = scales_to_zero(bundle) else {
+    // Option settings and `AWS::AutoScaling::ScheduledAction` resources alike, from the files
+    // EB applies (a file EB skips for an unknown key scales nothing: EB101).
+    let Some(zero) = bundle.scale_to_zero().into_iter().next() else {
         return;
     };
-    let action = zero
-        .setting
-        .resource_name
-        .as_deref()
-        .unwrap_or("a scheduled action");
+    let action = if zero.action.is_empty() {
+        "a scheduled action".to_string()
+    } else {
+        zero.action.clone()
+    };
+    let what = match zero.source {
+        ZeroSource::OptionSettings => format!("{action} {} = 0", zero.options[0]),
+        ZeroSource::Resource => format!(
+            "{action} (AWS::AutoScaling::ScheduledAction) {} = 0",
+            zero.options[0]
+        ),
+    };
     for (_, cmd, leader_only_key) in leader_only_commands(bundle) {
         // Instances started after zero come up through `self-startup`, where leader-only
         // commands never run (eb-facts §4.2, §4.3).
@@ -50,10 +45,7 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
                 ),
             )
             .label("never runs on instances launched by scaling")
-            .related(
-                zero.file.location(zero.file.node(zero.setting.at).span()),
-                format!("{} {} = 0", action, zero.setting.option_name),
-            )
+            .related(zero.file.location(zero.file.node(zero.key).span()), what.clone())
             .help("run the command on every instance behind a lock instead: `ebguard migrate -- <command>` without `leader_only`"),
         );
     }

@@ -1,9 +1,9 @@
 //! EB008 migration-ignore-errors: a failed migration would not fail the deployment.
 
-use super::common::{cfn_truthy, migrations};
+use super::common::{migrations, via_related};
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
-use crate::model::{Bundle, Located};
+use crate::model::{cfn_truthy, Bundle, Located};
 
 pub static RULE: Rule = Rule {
     id: "EB008",
@@ -23,11 +23,10 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let Some(call) = migrations(file, cmd, settings).into_iter().next() else {
+        let Some(call) = migrations(bundle, file, cmd, settings).into_iter().next() else {
             continue;
         };
-        out.push(
-            Finding::new(
+        let mut finding = Finding::new(
                 &RULE,
                 file.location(file.node(value).span()),
                 format!(
@@ -37,7 +36,10 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
             )
             .label("migration failures are ignored")
             .related(file.location(file.node(cmd.key).span()), "this command applies migrations")
-            .help("remove `ignoreErrors` so a failed migration stops the deployment"),
-        );
+            .help("remove `ignoreErrors` so a failed migration stops the deployment");
+        for (at, label) in via_related(bundle, &call) {
+            finding = finding.related(at, label);
+        }
+        out.push(finding);
     }
 }

@@ -1,9 +1,8 @@
 //! EB010 leader-only-not-boolean: `leader_only` written as something other than a boolean.
 
-use super::common::{leader_only, LeaderOnly};
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
-use crate::model::{Bundle, Located};
+use crate::model::{Bundle, LeaderOnly, Located};
 
 pub static RULE: Rule = Rule {
     id: "EB010",
@@ -16,7 +15,7 @@ pub static RULE: Rule = Rule {
 
 fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
     for (file, cmd) in bundle.container_commands() {
-        if leader_only(file, cmd) != LeaderOnly::Ambiguous {
+        if cmd.leader_only(file) != LeaderOnly::Ambiguous {
             continue;
         }
         let Some(value) = cmd.value("leader_only") else {

@@ -19,6 +19,9 @@ const LIST_KEYS: &[&str] = &["namespace", "option_name", "value", "resource_name
 
 const SCHEDULED_ACTION: &str = "aws:autoscaling:scheduledaction";
 
+/// The namespace of a bundle's own options (AWS, *Custom options*).
+const CUSTOM_OPTIONS: &str = "aws:elasticbeanstalk:customoption";
+
 /// `aws:elasticbeanstalk:command` `DeploymentPolicy` values (eb-facts §3.1).
 const DEPLOYMENT_POLICIES: &[&str] = &[
     "AllAtOnce",
@@ -199,6 +202,14 @@ fn setting_problems(file: &ConfigFile, s: &OptionSetting, out: &mut Vec<Finding>
     let Some(value_node) = s.value_node.map(|id| file.node(id)) else {
         return;
     };
+    // A bundle's own options are read back only by `Fn::GetOptionSetting` in its `Resources`,
+    // where CloudFormation takes the list as it is: AWS's ElastiCache example sets
+    // `CacheSubnets:` to a list there (AWS, *Example: ElastiCache*, EC2-VPC custom). EB's own
+    // namespaces take strings, several options a comma-separated one (`aws:ec2:vpc`
+    // `Subnets: "subnet-1,subnet-2"`, AWS *General options for all environments*).
+    if s.namespace == CUSTOM_OPTIONS {
+        return;
+    }
     if !(value_node.is_null() || value_node.as_str().is_some() || is_cfn_function(value_node)) {
         out.push(finding(
             file,

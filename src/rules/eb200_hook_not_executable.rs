@@ -1,9 +1,9 @@
-//! EB200 hook-not-executable: EB cannot run a hook without the executable bit.
+//! EB200 hook-not-executable: a hook without the executable bit.
 
 use super::common::{hook_first_line, runnable_hooks};
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
-use crate::model::{Bundle, HookContent, Located, ModeOrigin};
+use crate::model::{Bundle, HookContent, Known, Located, ModeOrigin, RunsAt, EXEC_BIT_SINCE};
 
 pub static RULE: Rule = Rule {
     id: "EB200",
@@ -15,31 +15,64 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
+fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
     for hook in runnable_hooks(bundle) {
         if matches!(hook.content, HookContent::Unreadable(_)) {
             continue;
         }
-        let (Some(mode), Some(false)) = (hook.mode, hook.is_executable()) else {
+        let (Some(mode), Some(false), Some(kind), Some(phase)) =
+            (hook.mode, hook.is_executable(), hook.kind, hook.phase)
+        else {
             continue;
         };
-        // EB executes hooks directly and fails the deployment with `permission denied` when
-        // the bit is missing (eb-facts §6.1, §7 #1). `eb deploy` in a git work tree ships git's
-        // index mode, not the file system's (§7 #4).
-        let (message, help) = match hook.mode_origin {
+        // A container command or an earlier hook that runs `chmod +x` on it first makes it
+        // executable on any platform version.
+        if bundle
+            .chmod_before(
+                &hook.rel_path,
+                RunsAt::Hook(kind, phase),
+                &settings.recognizer,
+            )
+            .is_some()
+        {
+            continue;
+        }
+        // `eb deploy` in a git work tree ships git's index mode, not the file system's
+        // (eb-facts §7 #4).
+        let (what, help) = match hook.mode_origin {
             ModeOrigin::GitIndex => (
-                format!("this hook is committed without the executable bit (git index mode 100{mode:o}), so EB fails the deployment with `permission denied`"),
+                format!("this hook is committed without the executable bit (git index mode 100{mode:o})"),
                 format!("run `git update-index --chmod=+x {}` and commit", hook.rel_path),
             ),
             ModeOrigin::FileSystem => (
-                format!("this hook is not executable (file mode {mode:04o}), so EB fails the deployment with `permission denied`"),
+                format!("this hook is not executable (file mode {mode:04o})"),
                 format!("run `chmod +x {}`", hook.rel_path),
             ),
         };
-        out.push(
-            Finding::new(&RULE, hook.location(hook_first_line(hook)), message)
+        // AWS, *Platform hooks*: platform versions released on or after 2022-04-29 grant
+        // execute permission to hook files themselves; older ones fail the deployment with
+        // `permission denied` (eb-facts §6.1 correction, §7 #1).
+        let finding = match bundle.grants_exec_bit() {
+            Known::No => {
+                let platform = bundle.platform_described();
+                Finding::new(
+                    &RULE,
+                    hook.location(hook_first_line(hook)),
+                    format!("{what}, and the pinned platform, {platform}, predates {EXEC_BIT_SINCE}, when EB began making hooks executable itself: EB fails the deployment with `permission denied`"),
+                )
                 .label("not executable")
-                .help(help),
-        );
+            }
+            Known::Yes | Known::Unknown => {
+                let mut f = Finding::new(
+                    &RULE,
+                    hook.location(hook_first_line(hook)),
+                    format!("{what}: EB platform versions released since {EXEC_BIT_SINCE} make hooks executable themselves, but it fails with `permission denied` when run by hand, by `eb local`, or on an older platform version"),
+                )
+                .label("not executable (portability)");
+                f.severity = Severity::Info;
+                f
+            }
+        };
+        out.push(finding.help(help));
     }
 }

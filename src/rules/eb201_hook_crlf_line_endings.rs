@@ -1,9 +1,9 @@
 //! EB201 hook-crlf-line-endings: a hook saved with Windows line endings.
 
-use super::common::hook_scripts;
+use super::common::runnable_hooks;
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
-use crate::model::{Bundle, Located};
+use crate::model::{Bundle, Known, Located, CRLF_FIXED_SINCE};
 
 pub static RULE: Rule = Rule {
     id: "EB201",
@@ -15,7 +15,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
-    for hook in hook_scripts(bundle) {
+    // Helper scripts in subfolders are not hooks: EB converts nothing for them, and EB204
+    // reports one a hook runs or sources.
+    for hook in runnable_hooks(bundle) {
         let Some(script) = hook.script() else {
             continue;
         };
@@ -23,30 +25,45 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
             continue;
         };
         let lines = script.matches("\r\n").count();
-        // With CRLF the shebang names `bash\r`, which does not exist: EB fails with
-        // `no such file or directory` (eb-facts §7 #3). Later CRs break commands instead.
         let on = if lines == 1 {
             "1 line".to_string()
         } else {
             format!("{lines} lines")
         };
-        let what = if hook.phase.is_some() {
-            "this hook"
+        // With CRLF the shebang names `bash\r`, which does not exist: `no such file or
+        // directory` (eb-facts §7 #3). Later CRs break commands instead.
+        let breaks = if script.starts_with("#!") && !script[..first].contains('\n') {
+            "its `#!` line names an interpreter ending in a carriage return (`no such file or directory`)"
         } else {
-            "this helper script"
+            "the shell reads a carriage return at the end of each command"
         };
-        let message = if script.starts_with("#!") && !script[..first].contains('\n') {
-            format!("{what} has Windows (CRLF) line endings on {on}, so its `#!` line names an interpreter ending in a carriage return and EB fails with `no such file or directory`")
-        } else {
-            format!("{what} has Windows (CRLF) line endings on {on}; the shell reads a carriage return at the end of each command")
-        };
-        out.push(
-            Finding::new(&RULE, hook.location(first..first + 1), message)
+        // AWS, *Platform hooks*: platform versions released on or after 2022-12-29 convert
+        // hook text files to LF line endings themselves.
+        let mut finding = match bundle.converts_crlf() {
+            Known::No => {
+                let platform = bundle.platform_described();
+                Finding::new(
+                    &RULE,
+                    hook.location(first..first + 1),
+                    format!("this hook has Windows (CRLF) line endings on {on}, and the pinned platform, {platform}, predates {CRLF_FIXED_SINCE}, when EB began converting them: {breaks}, so EB fails the deployment"),
+                )
                 .label("carriage return")
-                .help(format!(
-                    "convert it to LF line endings (`sed -i 's/\\r$//' {}`), and add `.platform/** text eol=lf` to `.gitattributes`",
-                    hook.rel_path
-                )),
-        );
+            }
+            Known::Yes | Known::Unknown => {
+                let mut f = Finding::new(
+                    &RULE,
+                    hook.location(first..first + 1),
+                    format!("this hook has Windows (CRLF) line endings on {on}: EB platform versions released since {CRLF_FIXED_SINCE} convert them, but by hand, with `eb local` or on an older platform version {breaks}"),
+                )
+                .label("carriage return (portability)");
+                f.severity = Severity::Info;
+                f
+            }
+        };
+        finding = finding.help(format!(
+            "convert it to LF line endings (`sed -i 's/\\r$//' {}`), and add `.platform/** text eol=lf` to `.gitattributes`",
+            hook.rel_path
+        ));
+        out.push(finding);
     }
 }

@@ -1,10 +1,9 @@
 //! Questions the EB3xx rules (and the scan before them) ask of the bundle's commands: which
 //! frameworks' migrations does it run, and does an Alembic run target `head`?
 
-use super::common::{hook_scripts, migrations, script_migrations};
 use super::Settings;
 use crate::graph::Frameworks;
-use crate::model::{Bundle, Located};
+use crate::model::{Bundle, Located, MigrationSource};
 use crate::source::Location;
 
 /// The rules that judge the migration graph: the files are read only when one of them runs.
@@ -17,70 +16,58 @@ pub static RULES: &[&super::Rule] = &[
     &super::eb305_laravel_duplicate_migration::RULE,
 ];
 
-/// Words without which no command can run one of the four frameworks' migrations: a cheap
-/// test that spares parsing every command twice (the rules parse them again).
-const FRAMEWORK_WORDS: &[&str] = &[
-    "manage", "django", "alembic", "flask", "rake", "rails", "artisan",
-];
-
-fn might_migrate(text: &str) -> bool {
-    FRAMEWORK_WORDS.iter().any(|w| text.contains(w))
-}
-
 /// One migration command of the bundle, with its text and where it is.
 pub struct Run {
     pub tool: &'static str,
-    /// The command as written (the outermost simple command: `sudo ... bash -c "..."`).
+    /// The command as written (the outermost simple command: `sudo ... bash -c "..."`), or,
+    /// when the command runs a script of the bundle, the command inside that script.
     pub text: String,
     pub location: Location,
 }
 
-/// Every migration command in `container_commands`, `commands` and hook scripts whose text
-/// names one of the four frameworks, as the shell recogniser reads it.
+/// Every migration the bundle's applied commands and its hooks run, as the shell recogniser
+/// reads them (following the bundle's own scripts), from the analyses the EB0xx rules cache.
 pub fn runs(bundle: &Bundle, settings: &Settings) -> Vec<Run> {
-    let mut out = Vec::new();
-    for (file, cmd) in bundle.commands() {
-        let Some(value) = cmd.value("command") else {
-            continue;
-        };
-        let node = file.node(value);
-        let whole = &file.source.text[node.span()];
-        if !might_migrate(whole) {
-            continue;
-        }
-        for call in migrations(file, cmd, settings) {
-            // For a string command the range indexes the string; for an argv list, the
-            // words joined by spaces. Either way the command's whole value is shown.
-            let text = match node.as_str() {
-                Some(script) => script.get(call.range.clone()).unwrap_or(script).to_string(),
-                None => whole.to_string(),
+    bundle
+        .migration_calls(&settings.recognizer)
+        .into_iter()
+        .map(|(source, call)| {
+            let (text, location) = match &source {
+                MigrationSource::Command(file, cmd) => {
+                    let node = file.node(cmd.value("command").unwrap_or(cmd.key));
+                    let whole = &file.source.text[node.span()];
+                    // For a string command the range indexes the string; for an argv list,
+                    // the words joined by spaces. Either way the command's whole value is shown.
+                    let text = match node.as_str() {
+                        Some(script) => script.get(call.range.clone()).unwrap_or(script),
+                        None => whole,
+                    };
+                    (text.to_string(), file.location(file.node(cmd.key).span()))
+                }
+                MigrationSource::Hook(hook) => (
+                    hook.script()
+                        .and_then(|s| s.get(call.range.clone()))
+                        .unwrap_or_default()
+                        .to_string(),
+                    hook.location(call.range.clone()),
+                ),
             };
-            out.push(Run {
+            // A migration inside a followed script: its own words say what it targets.
+            let text = call
+                .via
+                .last()
+                .and_then(|hop| {
+                    let file = bundle.text_of(&hop.path)?;
+                    Some(file.text.get(hop.range.clone())?.to_string())
+                })
+                .unwrap_or(text);
+            Run {
                 tool: call.tool,
                 text,
-                location: file.location(file.node(cmd.key).span()),
-            });
-        }
-    }
-    for hook in hook_scripts(bundle) {
-        let Some(script) = hook.script() else {
-            continue;
-        };
-        if !might_migrate(script) {
-            continue;
-        }
-        for call in script_migrations(settings, script) {
-            out.push(Run {
-                tool: call.tool,
-                text: script
-                    .get(call.range.clone())
-                    .unwrap_or_default()
-                    .to_string(),
-                location: hook.location(call.range),
-            });
-        }
-    }
-    out
+                location,
+            }
+        })
+        .collect()
 }
 
 /// The frameworks whose migrations the bundle runs.

@@ -28,6 +28,7 @@ mod eb200_hook_not_executable;
 mod eb201_hook_crlf_line_endings;
 mod eb202_hook_missing_shebang;
 mod eb203_unknown_hook_location;
+mod eb204_hook_runs_non_executable_script;
 mod eb300_django_conflicting_migrations;
 mod eb301_django_missing_migration_dependency;
 mod eb302_django_duplicate_index_name;
@@ -106,6 +107,7 @@ pub static ALL: &[&Rule] = &[
     &eb201_hook_crlf_line_endings::RULE,
     &eb202_hook_missing_shebang::RULE,
     &eb203_unknown_hook_location::RULE,
+    &eb204_hook_runs_non_executable_script::RULE,
     &eb300_django_conflicting_migrations::RULE,
     &eb301_django_missing_migration_dependency::RULE,
     &eb302_django_duplicate_index_name::RULE,
@@ -131,7 +133,6 @@ pub fn check(bundle: &Bundle, settings: &Settings) -> Vec<Finding> {
 /// own findings for this bundle (reported as EB000), never the other rules' findings.
 pub fn check_with(bundle: &Bundle, settings: &Settings, rules: &[&Rule]) -> Vec<Finding> {
     let mut findings = Vec::new();
-    common::forget_scripts();
     for rule in rules {
         let mut found = Vec::new();
         match crate::guard::catch(|| (rule.check)(bundle, settings, &mut found)) {

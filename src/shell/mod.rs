@@ -10,11 +10,21 @@
 //! Cost: a realistic 1 KB hook takes about 0.2 ms of CPU in a release build, nearly
 //! all of it tree-sitter parsing; 1 MB takes under a second.
 //!
-//! Not seen (best effort by design): commands built at run time (`$CMD`,
-//! `eval "$X"`), the bodies of package.json scripts, Makefile targets and script
-//! files (`bash bin/migrate.sh`, which user patterns can name), Python code run with
-//! `python -c`, and the polarity of a leader test (both branches count as gated).
+//! Followed (`follow.rs`), when the caller gives the bundle's files: scripts of the
+//! bundle a command runs or sources (`bash scripts/migrate.sh`, `./bin/release`,
+//! `. ./env.sh`, `"$(dirname "$0")/x.sh"`), `package.json` scripts behind
+//! `npm run X` / `yarn X` / `pnpm X` (with `preX`/`postX`), `composer.json` scripts
+//! behind `composer X`, and `node FILE` when FILE hands a migration command to
+//! `exec`/`execSync`/`spawn`. Each file is read and parsed once per bundle (the
+//! caller's [`Files`] caches them); cycles and depth are bounded. Simple variable
+//! assignments in the same script are resolved (`PY=…; "$PY" manage.py migrate`),
+//! and an unknown `$X manage.py migrate` counts as the tool it runs.
+//!
+//! Not seen (best effort by design): commands built at run time (`eval "$X"`),
+//! Makefile targets, Python or Ruby code, and the polarity of a leader test (both
+//! branches count as gated).
 
+mod follow;
 mod parse;
 mod tools;
 mod wrappers;
@@ -23,22 +33,29 @@ mod wrappers;
 mod tests;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use regex::Regex;
 
-use wrappers::Step;
+pub use follow::{Chmod, Files, Hop, Origin, RunHow, ScriptRun};
+pub use parse::{parse_script, Parsed};
 
 /// One place in a script where a database migration is applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MigrationCall {
     /// The tool, e.g. "Django", "Rails", "Laravel", …, "package.json script" for
-    /// `npm run migrate`, or "custom" for a [`Recognizer`] pattern.
+    /// `npm run migrate` whose script could not be read, or "custom" for a
+    /// [`Recognizer`] pattern.
     pub tool: &'static str,
     /// Byte range in the analysed text of the simple command that applies it: the
     /// outermost command as written (the whole `sudo -u webapp bash -c "…"`, or the
-    /// whole `ebguard migrate -- …`).
+    /// whole `ebguard migrate -- …`, or the `bash scripts/migrate.sh` that runs it).
     pub range: Range<usize>,
     pub guard: Guard,
+    /// When the migration is inside another file of the bundle (a script the command
+    /// runs, a `package.json` script): each file followed, outermost first, with the
+    /// range of the command inside it. Empty when it is in the analysed text itself.
+    pub via: Vec<Hop>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,6 +83,18 @@ impl Guard {
     }
 }
 
+/// Everything one analysis of a script finds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Analysis {
+    /// Where migrations are applied, in document order.
+    pub migrations: Vec<MigrationCall>,
+    /// Files of the bundle the script executes or hands to a shell (not those of
+    /// followed files).
+    pub runs: Vec<ScriptRun>,
+    /// `chmod` commands that make files executable (not those of followed files).
+    pub chmods: Vec<Chmod>,
+}
+
 /// How many shell payloads deep (`bash -c "su -c '…'"`) analysis follows. Real
 /// scripts nest two or three; the cap keeps hostile input from recursing.
 const MAX_DEPTH: usize = 6;
@@ -88,111 +117,70 @@ impl Recognizer {
         Recognizer { extra: patterns }
     }
 
+    /// The user patterns, as written: two recognisers with the same ones answer alike.
+    pub fn patterns(&self) -> impl Iterator<Item = &str> {
+        self.extra.iter().map(Regex::as_str)
+    }
+
     /// Analyse a shell script (a `command:` string, a multi-line block, or a hook
-    /// file's whole text).
+    /// file's whole text) on its own, following no file.
     pub fn find_migrations(&self, script: &str) -> Vec<MigrationCall> {
-        self.script(script, 0)
+        self.analyse(script, &Origin::default(), None).migrations
     }
 
     /// Analyse an argv list (EB's list form of `command:` runs without a shell).
     /// Ranges index into the argv joined by single spaces.
     pub fn find_migrations_argv(&self, argv: &[&str]) -> Vec<MigrationCall> {
+        self.analyse_argv(argv, &Origin::default(), None).migrations
+    }
+
+    /// Analyse a script that runs at `origin`, following the files of the bundle
+    /// `files` gives (none when `None`).
+    pub fn analyse(&self, script: &str, origin: &Origin, files: Option<&dyn Files>) -> Analysis {
+        self.analyse_parsed(&parse::parse_script(script), origin, files)
+    }
+
+    /// [`Recognizer::analyse`] of a script parsed already (see [`parse_script`]): parsing is
+    /// the costly part, and the same text (a hook mirrored in `confighooks`) parses alike.
+    pub fn analyse_parsed(
+        &self,
+        parsed: &Parsed,
+        origin: &Origin,
+        files: Option<&dyn Files>,
+    ) -> Analysis {
+        follow::Walk::new(self, origin, files).script(parsed)
+    }
+
+    /// [`Recognizer::analyse`] for an argv list run without a shell. Ranges index
+    /// into the argv joined by single spaces.
+    pub fn analyse_argv(
+        &self,
+        argv: &[&str],
+        origin: &Origin,
+        files: Option<&dyn Files>,
+    ) -> Analysis {
         let words: Vec<String> = argv.iter().map(|&w| w.to_owned()).collect();
         let joined_len = argv.iter().map(|w| w.len()).sum::<usize>() + argv.len().saturating_sub(1);
-        self.command(&words, None, 0)
-            .into_iter()
-            .map(|(tool, guard)| MigrationCall {
-                tool,
-                range: 0..joined_len,
-                guard,
-            })
-            .collect()
+        follow::Walk::new(self, origin, files).argv(&words, 0..joined_len)
     }
 
-    fn script(&self, script: &str, depth: usize) -> Vec<MigrationCall> {
-        let mut calls = Vec::new();
-        for site in parse::commands(script) {
-            let outer = if site.leader_gated {
-                Guard::LeaderVariable
-            } else {
-                Guard::None
-            };
-            for (tool, guard) in self.command(&site.argv, site.stdin.as_deref(), depth) {
-                calls.push(MigrationCall {
-                    tool,
-                    range: site.range.clone(),
-                    guard: guard.max(outer),
-                });
-            }
+    /// The tool a user pattern names for this unwrapped command line, if any.
+    fn custom(&self, argv: &[String]) -> Option<&'static str> {
+        // Commands that treat a script's path as data (`chmod +x bin/migrate.sh`,
+        // `echo bin/migrate.sh`) do not run it, whatever a pattern says.
+        if self.extra.is_empty() || tools::handles_data(&argv[0]) {
+            return None;
         }
-        calls
-    }
-
-    /// The migrations one simple command applies (several only through a nested
-    /// script), each with the guard it carries from inside.
-    fn command(
-        &self,
-        argv: &[String],
-        stdin: Option<&str>,
-        depth: usize,
-    ) -> Vec<(&'static str, Guard)> {
-        let mut at = 0;
-        let mut guard = Guard::None;
-        let mut via_script = false;
-        // Each step consumes at least one word, so this ends within argv.len() steps.
-        let nested = loop {
-            let Some(rest) = argv.get(at..).filter(|rest| !rest.is_empty()) else {
-                return Vec::new();
-            };
-            match wrappers::step(rest) {
-                Step::Program => return self.program(rest, via_script, guard),
-                Step::Skip(n) => at += n,
-                Step::Script(n) => {
-                    via_script = true;
-                    at += n;
-                }
-                Step::Ebguard(n) => {
-                    guard = Guard::EbguardMigrate;
-                    at += n;
-                }
-                Step::Shell(text) => break text,
-                Step::Stdin => match stdin {
-                    Some(text) => break text.to_owned(),
-                    None => return Vec::new(),
-                },
-                Step::Nothing => return Vec::new(),
-            }
-        };
-        if depth >= MAX_DEPTH {
-            return Vec::new();
-        }
-        self.script(&nested, depth + 1)
-            .into_iter()
-            .map(|call| (call.tool, call.guard.max(guard)))
-            .collect()
-    }
-
-    fn program(
-        &self,
-        argv: &[String],
-        via_script: bool,
-        guard: Guard,
-    ) -> Vec<(&'static str, Guard)> {
-        let tool = tools::recognise(argv, via_script).or_else(|| {
-            // Commands that treat a script's path as data (`chmod +x bin/migrate.sh`,
-            // `echo bin/migrate.sh`) do not run it, whatever a pattern says.
-            if self.extra.is_empty() || tools::handles_data(&argv[0]) {
-                return None;
-            }
-            let line = argv.join(" ");
-            self.extra
-                .iter()
-                .any(|re| re.is_match(&line))
-                .then_some(CUSTOM)
-        });
-        tool.map(|t| vec![(t, guard)]).unwrap_or_default()
+        let line = argv.join(" ");
+        self.extra
+            .iter()
+            .any(|re| re.is_match(&line))
+            .then_some(CUSTOM)
     }
 }
+
+/// A parsed script shared between analyses (see [`Files::shell`]).
+pub type SharedParse = Arc<Parsed>;
 
 /// Analyse a shell script (a `command:` string, a multi-line block, or a hook file's whole text).
 pub fn find_migrations(script: &str) -> Vec<MigrationCall> {

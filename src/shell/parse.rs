@@ -52,7 +52,27 @@ fn new_parser() -> Option<Parser> {
     Some(parser)
 }
 
+/// A script parsed once: its simple commands and its plain variable assignments, both in
+/// document order. Kept per bundle file, so a file several commands run is parsed once.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub(crate) sites: Vec<CommandSite>,
+    pub(crate) assignments: Vec<Assignment>,
+}
+
+/// `NAME=value` as a statement of its own (also under `export`, `local`, `readonly`), not the
+/// prefix of a command, which sets the variable only for that command.
+#[derive(Clone, Debug)]
+pub(crate) struct Assignment {
+    pub name: String,
+    /// Byte offset of the statement: it is visible to commands after it.
+    pub at: usize,
+    /// The value after quote removal, expansions kept as written.
+    pub value: String,
+}
+
 /// One simple command as written in the script.
+#[derive(Debug)]
 pub(crate) struct CommandSite {
     /// Byte range of the whole `command` node, assignments included.
     pub range: Range<usize>,
@@ -207,6 +227,8 @@ struct Frame<'t> {
     node: Node<'t>,
     /// See [`push_children`].
     gated: bool,
+    /// Inside a simple command, whose assignments are prefixes, not statements.
+    in_command: bool,
     /// What feeds this node's standard input: a heredoc or here-string redirect,
     /// or the `echo`/`printf` before it in a pipeline (see [`input_text`]).
     /// Passed down instead of looked up, because `Node::parent` walks down from the
@@ -214,24 +236,44 @@ struct Frame<'t> {
     input: Option<Node<'t>>,
 }
 
-/// Lists the simple commands of `script` in document order.
-pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
+/// Parses `script` into its simple commands and assignments, leaving out what can never run:
+/// everything after a top-level `exit` (or `exec CMD`, which replaces the shell).
+pub fn parse_script(script: &str) -> Parsed {
     let Some(tree) = parse(script) else {
-        return Vec::new();
+        return Parsed::default();
     };
     let facts = Facts::gather(&tree, script);
+    let cutoff = unreachable_from(tree.root_node(), script);
     let mut sites = Vec::new();
+    let mut assignments = Vec::new();
     let mut stack = vec![Frame {
         node: tree.root_node(),
         gated: false,
+        in_command: false,
         input: None,
     }];
     // One cursor for the whole walk: creating one per node showed in profiles.
     let mut cursor = tree.walk();
     while let Some(frame) = stack.pop() {
+        if frame.node.start_byte() >= cutoff {
+            continue;
+        }
         let kind = frame.node.kind();
         match kind {
             "comment" => continue,
+            "variable_assignment" if !frame.in_command => {
+                if let Some(name) = frame.node.child_by_field_name("name") {
+                    assignments.push(Assignment {
+                        name: text(name, script).to_owned(),
+                        at: frame.node.start_byte(),
+                        value: frame
+                            .node
+                            .child_by_field_name("value")
+                            .map(|v| word(v, script))
+                            .unwrap_or_default(),
+                    });
+                }
+            }
             "command" => {
                 let argv = argv(frame.node, script);
                 if !argv.is_empty() {
@@ -258,7 +300,34 @@ pub(crate) fn commands(script: &str) -> Vec<CommandSite> {
         }
         push_children(frame, kind, &facts, &mut cursor, &mut stack);
     }
-    sites
+    Parsed { sites, assignments }
+}
+
+/// Where unreachable code starts: right after the first top-level statement that always ends
+/// the script (`exit`, `exit 0`, or `exec` with a command). Conditional exits (`A || exit`,
+/// inside `if`) do not count. `usize::MAX` when the whole script can run.
+fn unreachable_from(root: Node, src: &str) -> usize {
+    let mut cursor = root.walk();
+    for statement in root.named_children(&mut cursor) {
+        let command = match statement.kind() {
+            "command" => statement,
+            "redirected_statement" => match statement.child_by_field_name("body") {
+                Some(body) if body.kind() == "command" => body,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        // The name's text, not the decoded argv: this runs for every top-level command.
+        let ends = match command.child_by_field_name("name").map(|n| text(n, src)) {
+            Some("exit") => true,
+            Some("exec") => command.child_by_field_name("argument").is_some(),
+            _ => false,
+        };
+        if ends {
+            return statement.end_byte();
+        }
+    }
+    usize::MAX
 }
 
 /// Pushes a node's children (in reverse, so they pop in document order).
@@ -308,6 +377,7 @@ fn push_children<'t>(
         stack.push(Frame {
             node: child,
             gated,
+            in_command: parent.in_command || kind == "command",
             input,
         });
         if facts.reads_leader(child) && (kind == "list" || facts.is_early_exit_gate(child)) {

@@ -373,7 +373,7 @@ fn guards() {
         ("test without exit does not gate", "[ \"$EB_IS_COMMAND_LEADER\" = true ] && echo leader\npython manage.py migrate", Guard::None),
         ("other variable", "if [ \"$RUN_MIGRATIONS\" = true ]; then python manage.py migrate; fi", Guard::None),
         ("before the early exit", "python manage.py migrate\n[ \"$EB_IS_COMMAND_LEADER\" = true ] || exit 0", Guard::None),
-        ("mentioned in a comment", "# only on $EB_IS_COMMAND_LEADER\nexit 0\npython manage.py migrate", Guard::None),
+        ("mentioned in a comment", "# only on $EB_IS_COMMAND_LEADER\n[ -f x ] || exit 0\npython manage.py migrate", Guard::None),
         ("mentioned in single quotes", "echo '$EB_IS_COMMAND_LEADER' || exit 1\nrake db:migrate", Guard::None),
         ("ebguard other subcommand", "ebguard check && rake db:migrate", Guard::None),
     ];
@@ -563,4 +563,162 @@ fn huge_input_returns_quickly() {
         "{:?}",
         start.elapsed()
     );
+}
+
+#[test]
+#[rustfmt::skip]
+fn docker_variables_flask_script_and_unreachable_code() {
+    check_rows(&[
+        ("docker run options with values", "docker run --rm -e DJANGO_SETTINGS_MODULE=app.settings -v /a:/b --network host app:latest python manage.py migrate", Some("Django")),
+        ("docker run entrypoint", "docker run --rm --entrypoint alembic app:1.2 upgrade head", Some("Alembic")),
+        ("docker run entrypoint=", "docker run --entrypoint=alembic -e X=1 app upgrade head", Some("Alembic")),
+        ("docker run image only", "docker run -d -p 80:8000 app:latest", None),
+        ("docker run -it cluster", "docker run -it --name m app bundle exec rake db:migrate", Some("Rails")),
+        ("docker exec env", "docker exec -e RAILS_ENV=production -w /app web bin/rails db:migrate", Some("Rails")),
+        ("docker compose -f run", "docker compose -f docker-compose.prod.yml run --rm -e X=1 web python manage.py migrate", Some("Django")),
+        ("docker-compose -p exec", "docker-compose -p app exec -T -u app web php artisan migrate --force", Some("Laravel")),
+        ("docker compose run entrypoint", "docker compose run --rm --entrypoint 'flask' api db upgrade", Some("Flask-Migrate")),
+        ("docker compose up", "docker compose up -d", None),
+        ("docker global option", "docker --context prod exec web python manage.py migrate", Some("Django")),
+        ("resolved variable", "PY=/var/app/venv/staging-X/bin/python\n\"$PY\" manage.py migrate", Some("Django")),
+        ("resolved exported", "export PYTHON=python3\n$PYTHON -m alembic upgrade head", Some("Alembic")),
+        ("braced tool variable", "${RAKE} db:migrate", Some("Rails")),
+        ("unknown variable as interpreter", "$X manage.py migrate", Some("Django")),
+        ("variable with words", "MANAGE=\"python manage.py\"\n$MANAGE migrate --noinput", Some("Django")),
+        ("unresolved substitution", "PY=$(command -v python3)\n$PY manage.py migrate", Some("Django")),
+        ("variable alone", "$CMD", None),
+        ("flask-script upgrade", "python manage.py db upgrade", Some("Flask-Migrate")),
+        ("flask-script any file", "python3 run.py db upgrade", Some("Flask-Migrate")),
+        ("flask-script migrate only generates", "python manage.py db migrate", None),
+        ("node script named migrate", "node migrate.js up", None),
+        ("after top-level exit", "echo skip\nexit 0\npython manage.py migrate", None),
+        ("after exec", "exec gunicorn app:app\nrake db:migrate", None),
+        ("conditional exit", "[ -f /tmp/done ] && exit 0\nrake db:migrate", Some("Rails")),
+        ("exit inside if", "if [ -f x ]; then exit 0; fi\nrake db:migrate", Some("Rails")),
+        ("exec with redirect only", "exec > /tmp/log 2>&1\nrake db:migrate", Some("Rails")),
+    ]);
+}
+
+/// Bundle files in memory for the follow tests.
+struct MemFiles(Vec<(&'static str, &'static str)>);
+
+impl Files for MemFiles {
+    fn text(&self, rel: &str) -> Option<Arc<crate::source::SourceFile>> {
+        let (_, text) = self.0.iter().find(|(p, _)| *p == rel)?;
+        Some(Arc::new(crate::source::SourceFile::new(
+            rel.to_string(),
+            text.to_string(),
+        )))
+    }
+    fn shell(&self, rel: &str) -> Option<Arc<Parsed>> {
+        Some(Arc::new(parse_script(&self.text(rel)?.text)))
+    }
+    fn json(&self, rel: &str) -> Option<Arc<crate::yaml::Document>> {
+        crate::yaml::parse(&self.text(rel)?.text, crate::yaml::Limits::default())
+            .ok()
+            .map(Arc::new)
+    }
+}
+
+fn followed(files: &MemFiles, origin: &Origin, script: &str) -> Vec<(&'static str, Vec<String>)> {
+    Recognizer::default()
+        .analyse(script, origin, Some(files))
+        .migrations
+        .into_iter()
+        .map(|c| (c.tool, c.via.iter().map(|h| h.path.clone()).collect()))
+        .collect()
+}
+
+#[test]
+fn bundle_scripts_are_followed() {
+    let files = MemFiles(vec![
+        ("scripts/migrate.sh", "#!/bin/bash\nset -e\nsource /var/app/venv/*/bin/activate\npython manage.py migrate --noinput\n"),
+        ("bin/release", "#!/bin/sh\n./scripts/migrate.sh\n"),
+        ("deploy/env.sh", "export PY=/var/app/venv/x/bin/python\n"),
+        (".platform/hooks/predeploy/lib/run.sh", "php artisan migrate --force\n"),
+        ("loop/a.sh", "bash loop/b.sh\n"),
+        ("loop/b.sh", "bash loop/a.sh\n"),
+        ("package.json", "{\"scripts\": {\"release\": \"prisma migrate deploy && node server.js\", \"premigrate\": \"echo hi\", \"migrate\": \"node tools/migrate.js\", \"build\": \"tsc\", \"db\": \"npm run release\"}}"),
+        ("tools/migrate.js", "const { execSync } = require('child_process');\n// execSync('npx knex migrate:rollback')\nexecSync('npx knex migrate:latest', { stdio: 'inherit' });\n"),
+        ("composer.json", "{\"scripts\": {\"deploy\": [\"@php artisan config:cache\", \"@migrate\"], \"migrate\": \"@php artisan migrate --force\"}}"),
+        ("scripts/guarded.sh", "if [ \"$EB_IS_COMMAND_LEADER\" = true ]; then rake db:migrate; fi\n"),
+    ]);
+    let root = Origin::root(Some(".platform/hooks/predeploy/01_release.sh"));
+    /// A script and the (tool, files followed) it should give.
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a [&'a str])]);
+    let cases: &[Case] = &[
+        (
+            "bash scripts/migrate.sh",
+            &[("Django", &["scripts/migrate.sh"])],
+        ),
+        (
+            "./bin/release",
+            &[("Django", &["bin/release", "scripts/migrate.sh"])],
+        ),
+        (
+            "sh /var/app/current/scripts/migrate.sh",
+            &[("Django", &["scripts/migrate.sh"])],
+        ),
+        (
+            ". ./deploy/env.sh && \"$PY\" manage.py migrate",
+            &[("Django", &[])],
+        ),
+        (
+            "\"$(dirname \"$0\")/lib/run.sh\"",
+            &[("Laravel", &[".platform/hooks/predeploy/lib/run.sh"])],
+        ),
+        (
+            "DIR=$(dirname \"$0\")\nbash \"$DIR/lib/run.sh\"",
+            &[("Laravel", &[".platform/hooks/predeploy/lib/run.sh"])],
+        ),
+        ("bash loop/a.sh", &[]),
+        ("bash scripts/missing.sh", &[]),
+        ("npm run release", &[("Prisma", &["package.json"])]),
+        (
+            "npm run db",
+            &[("Prisma", &["package.json", "package.json"])],
+        ),
+        (
+            "npm run migrate",
+            &[("Knex", &["package.json", "tools/migrate.js"])],
+        ),
+        ("yarn build", &[]),
+        ("node tools/migrate.js", &[("Knex", &["tools/migrate.js"])]),
+        ("composer deploy", &[("Laravel", &["composer.json"])]),
+        ("composer install", &[]),
+    ];
+    for &(script, want) in cases {
+        let got = followed(&files, &root, script);
+        let want: Vec<(&str, Vec<String>)> = want
+            .iter()
+            .map(|(t, via)| (*t, via.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        assert_eq!(got, want, "{script}");
+    }
+    let guarded = Recognizer::default().analyse("./scripts/guarded.sh", &root, Some(&files));
+    assert_eq!(guarded.migrations[0].guard, Guard::LeaderVariable);
+    let runs = Recognizer::default().analyse(
+        "chmod +x bin/release && ./bin/release\nbash scripts/migrate.sh",
+        &root,
+        Some(&files),
+    );
+    assert_eq!(
+        runs.runs
+            .iter()
+            .map(|r| (r.path.as_str(), r.how))
+            .collect::<Vec<_>>(),
+        [
+            ("bin/release", RunHow::Execute),
+            ("scripts/migrate.sh", RunHow::Read)
+        ]
+    );
+    assert!(runs.chmods[0].covers("bin/release"));
+    // Without the bundle's files, nothing is followed and nothing breaks.
+    assert!(find_migrations("bash scripts/migrate.sh").is_empty());
+    // `commands:` run outside the bundle: relative paths name nothing of it.
+    let outside = Origin {
+        file: None,
+        cwd: None,
+    };
+    assert!(followed(&files, &outside, "bash scripts/migrate.sh").is_empty());
 }

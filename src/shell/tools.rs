@@ -4,7 +4,7 @@
 use super::wrappers::base_name;
 
 /// Tool name for `npm run migrate`-style indirection through a package.json script.
-const PACKAGE_SCRIPT: &str = "package.json script";
+pub(crate) const PACKAGE_SCRIPT: &str = "package.json script";
 /// Tool name for `make migrate`, the same indirection through a Makefile.
 const MAKE_TARGET: &str = "make target";
 
@@ -15,9 +15,9 @@ pub(crate) fn recognise(argv: &[String], via_script: bool) -> Option<&'static st
     let program = program_name(first);
     let cmd = Cmd::new(args);
     let tool = match program {
-        "manage.py" | "django-admin" | "django-admin.py" | "django" => {
-            cmd.django().then_some("Django")
-        }
+        // `python manage.py db upgrade` is Flask-Script's manager, not Django's.
+        "manage.py" => (cmd.django().then_some("Django")).or_else(|| flask_script(&cmd)),
+        "django-admin" | "django-admin.py" | "django" => cmd.django().then_some("Django"),
         "rake" | "rails" => cmd.any(is_rails_task).then_some("Rails"),
         "artisan" => cmd.laravel().then_some("Laravel"),
         // `python -m alembic.config` is the spelling older Alembic docs used.
@@ -55,7 +55,8 @@ pub(crate) fn recognise(argv: &[String], via_script: bool) -> Option<&'static st
         "flyway" | "flyway.cmd" => cmd.any(|w| w == "migrate").then_some("Flyway"),
         "liquibase" => cmd.any(is_liquibase_update).then_some("Liquibase"),
         // `migrate` is too generic a word to trust when it names a package.json script.
-        "migrate" if !via_script => cmd
+        // Only the binary itself: `node migrate.js up` is some script's own CLI.
+        "migrate" if !via_script && base_name(first) == "migrate" => cmd
             .any(|w| w == "up" || w == "goto")
             .then_some("golang-migrate"),
         "goose" => cmd
@@ -71,6 +72,7 @@ pub(crate) fn recognise(argv: &[String], via_script: bool) -> Option<&'static st
             || cmd.seq(&["database", "setup"])
             || cmd.seq(&["database", "reset"]))
         .then_some("Diesel"),
+        _ if program.ends_with(".py") => flask_script(&cmd),
         _ => None,
     };
     tool.or_else(|| ecto_release(first, &cmd))
@@ -177,6 +179,14 @@ impl<'a> Cmd<'a> {
     }
 }
 
+/// Flask-Script / Flask-Migrate's `MigrateCommand` on a manager script
+/// (`python manage.py db upgrade`, `python app.py db upgrade`): `db upgrade` applies
+/// migrations; `db migrate` only generates them, like `makemigrations`.
+fn flask_script(cmd: &Cmd) -> Option<&'static str> {
+    (cmd.first() == Some("db") && cmd.positional.get(1) == Some(&"upgrade") && !cmd.has("--sql"))
+        .then_some("Flask-Migrate")
+}
+
 /// Each `:`-separated part of `word` is a non-empty prefix of the matching part of `full`.
 fn is_abbreviation(word: &str, full: &[&str]) -> bool {
     let parts: Vec<&str> = word.split(':').collect();
@@ -235,7 +245,7 @@ fn ecto_release(program: &str, cmd: &Cmd) -> Option<&'static str> {
 /// A package.json script or Makefile target whose name says it migrates (`migrate`, `db:migrate`,
 /// `migration:run`), excluding names that say it only inspects, generates or
 /// reverts (`migrate:status`, `migration:generate`, `migration:create`).
-fn is_migration_script(name: &str) -> bool {
+pub(crate) fn is_migration_script(name: &str) -> bool {
     const NOT_APPLYING: &[&str] = &[
         "status", "generate", "create", "make", "new", "revert", "rollback", "undo", "down",
         "list", "show", "check", "diff", "help", "test",

@@ -16,6 +16,16 @@ pub(crate) enum Step {
     Script(usize),
     /// `ebguard migrate [opts] -- …`: the guarded command starts at this index.
     Ebguard(usize),
+    /// `bash FILE`, `source FILE`, `. FILE`: a shell reads the script file at this index.
+    ReadScript(usize),
+    /// `python FILE`, `node FILE`: an interpreter reads the file at this index, which need
+    /// not be executable.
+    Interpreted(usize),
+    /// `composer X`, `composer run-script X`: the word at this index names a
+    /// `composer.json` script.
+    Composer(usize),
+    /// `docker run --entrypoint TOOL IMAGE ARGS…`: the command is this argv instead.
+    Replace(Vec<String>),
     /// The wrapper runs this text as a shell script (`bash -c`, `su -c`, `eval`, …).
     Shell(String),
     /// A shell that reads its script from standard input (`bash`, `su - webapp`).
@@ -77,7 +87,10 @@ pub(crate) fn step(argv: &[String]) -> Step {
         },
         "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" => shell(argv),
         "eval" => Step::Shell(argv[1..].join(" ")),
-        "source" | "." => operand(argv, 1),
+        "source" | "." => match argv.get(1) {
+            Some(_) => Step::ReadScript(1),
+            None => Step::Nothing,
+        },
         "docker" | "podman" | "docker-compose" | "kubectl" => container(argv),
         "bundle" | "bundler" => subcommand(argv, &["exec"], &FLAGS),
         "npx" | "bunx" | "pnpx" => match option_value(argv, &NPX, 'c', "--call", 0) {
@@ -85,6 +98,7 @@ pub(crate) fn step(argv: &[String]) -> Step {
             None => operand(argv, skip_options(argv, 1, &NPX)),
         },
         "npm" => npm(argv),
+        "composer" | "composer.phar" => composer(argv),
         "yarn" | "pnpm" | "bun" => yarn_like(argv),
         "poetry" | "pipenv" | "pdm" | "hatch" | "rye" => subcommand(argv, &["run"], &FLAGS),
         "uv" => subcommand(argv, &["run"], &UV),
@@ -93,7 +107,6 @@ pub(crate) fn step(argv: &[String]) -> Step {
         _ if is_versioned(name, &["node", "nodejs"]) => interpreter(argv, &NODE, &['e', 'p']),
         _ if is_versioned(name, &["ruby", "jruby"]) => interpreter(argv, &RUBY, &['e']),
         _ if is_versioned(name, &["python", "pypy"]) => interpreter(argv, &PYTHON, &['c']),
-        _ if is_interpreter_variable(first) => after_options(argv, "", &[]),
         _ => Step::Program,
     }
 }
@@ -186,38 +199,168 @@ const UV: Options = Options {
         "--with-requirements",
     ],
 };
-const DOCKER: Options = Options {
-    short: "eEvwulpmhcLf",
+/// `docker` global options that take a value (`docker --help`).
+const DOCKER_GLOBAL: Options = Options {
+    short: "cHl",
+    long: &[
+        "--context",
+        "--host",
+        "--log-level",
+        "--config",
+        "--tlscacert",
+        "--tlscert",
+        "--tlskey",
+    ],
+};
+/// `docker run` options that take a value (`docker run --help`); the others (`-d`, `-i`,
+/// `-t`, `-P`, `--rm`, `--init`, `--privileged`, ...) are flags.
+const DOCKER_RUN: Options = Options {
+    short: "acehlmpuvw",
+    long: &[
+        "--attach",
+        "--add-host",
+        "--annotation",
+        "--blkio-weight",
+        "--blkio-weight-device",
+        "--cap-add",
+        "--cap-drop",
+        "--cgroup-parent",
+        "--cgroupns",
+        "--cidfile",
+        "--cpu-period",
+        "--cpu-quota",
+        "--cpu-rt-period",
+        "--cpu-rt-runtime",
+        "--cpu-shares",
+        "--cpus",
+        "--cpuset-cpus",
+        "--cpuset-mems",
+        "--device",
+        "--device-cgroup-rule",
+        "--device-read-bps",
+        "--device-read-iops",
+        "--device-write-bps",
+        "--device-write-iops",
+        "--dns",
+        "--dns-option",
+        "--dns-search",
+        "--domainname",
+        "--entrypoint",
+        "--env",
+        "--env-file",
+        "--expose",
+        "--gpus",
+        "--group-add",
+        "--health-cmd",
+        "--health-interval",
+        "--health-retries",
+        "--health-start-interval",
+        "--health-start-period",
+        "--health-timeout",
+        "--hostname",
+        "--ip",
+        "--ip6",
+        "--ipc",
+        "--isolation",
+        "--kernel-memory",
+        "--label",
+        "--label-file",
+        "--link",
+        "--link-local-ip",
+        "--log-driver",
+        "--log-opt",
+        "--mac-address",
+        "--memory",
+        "--memory-reservation",
+        "--memory-swap",
+        "--memory-swappiness",
+        "--mount",
+        "--name",
+        "--network",
+        "--net",
+        "--network-alias",
+        "--net-alias",
+        "--oom-score-adj",
+        "--pid",
+        "--pids-limit",
+        "--platform",
+        "--publish",
+        "--pull",
+        "--restart",
+        "--runtime",
+        "--security-opt",
+        "--shm-size",
+        "--stop-signal",
+        "--stop-timeout",
+        "--storage-opt",
+        "--sysctl",
+        "--tmpfs",
+        "--ulimit",
+        "--user",
+        "--userns",
+        "--uts",
+        "--volume",
+        "--volume-driver",
+        "--volumes-from",
+        "--workdir",
+        "--detach-keys",
+    ],
+};
+/// `docker exec` options that take a value (`docker exec --help`).
+const DOCKER_EXEC: Options = Options {
+    short: "euw",
     long: &[
         "--env",
         "--env-file",
-        "--volume",
-        "--workdir",
         "--user",
-        "--label",
-        "--publish",
-        "--memory",
-        "--hostname",
-        "--cpus",
-        "--cpu-shares",
-        "--network",
-        "--net",
-        "--name",
-        "--entrypoint",
-        "--mount",
-        "--link",
-        "--add-host",
-        "--platform",
-        "--log-driver",
-        "--restart",
+        "--workdir",
         "--detach-keys",
-        "--index",
-        "--namespace",
-        "--container",
-        "--context",
+    ],
+};
+/// `docker compose` / `docker-compose` global options that take a value.
+const COMPOSE_GLOBAL: Options = Options {
+    short: "fp",
+    long: &[
         "--file",
         "--project-name",
+        "--profile",
+        "--project-directory",
+        "--env-file",
+        "--ansi",
+        "--progress",
+        "--parallel",
+        "--context",
+        "--host",
+        "--log-level",
     ],
+};
+/// `docker compose run` options that take a value (`docker compose run --help`).
+const COMPOSE_RUN: Options = Options {
+    short: "elpuvw",
+    long: &[
+        "--env",
+        "--env-from-file",
+        "--label",
+        "--name",
+        "--publish",
+        "--user",
+        "--volume",
+        "--workdir",
+        "--entrypoint",
+        "--cap-add",
+        "--cap-drop",
+        "--pull",
+    ],
+};
+/// `docker compose exec` options that take a value (`docker compose exec --help`).
+const COMPOSE_EXEC: Options = Options {
+    short: "euw",
+    long: &["--env", "--user", "--workdir", "--index"],
+};
+/// Composer's global options that take a value.
+const COMPOSER: Options = Options {
+    short: "d",
+    long: &["--working-dir", "--timeout"],
 };
 const PHP: Options = Options {
     short: "dcfzr",
@@ -365,7 +508,7 @@ pub(crate) fn is_ebguard(word: &str) -> bool {
 }
 
 /// `NAME` for a word that is exactly `$NAME` or `${NAME…}`.
-fn variable_name(word: &str) -> Option<&str> {
+pub(crate) fn variable_name(word: &str) -> Option<&str> {
     let rest = word.strip_prefix('$')?;
     let rest = rest.strip_prefix('{').unwrap_or(rest);
     let end = rest
@@ -373,17 +516,6 @@ fn variable_name(word: &str) -> Option<&str> {
         .unwrap_or(rest.len());
     let tail = &rest[end..];
     (end > 0 && (tail.is_empty() || tail.ends_with('}'))).then(|| &rest[..end])
-}
-
-/// `$PYTHON manage.py migrate`, `${PHP} artisan migrate`: a variable naming an
-/// interpreter.
-fn is_interpreter_variable(word: &str) -> bool {
-    variable_name(word).is_some_and(|v| {
-        let v = v.to_ascii_uppercase();
-        ["PYTHON", "PHP", "NODE", "RUBY"]
-            .iter()
-            .any(|i| v.contains(i))
-    })
 }
 
 /// One of `names`, optionally with a version: `python3.12`, `pypy3`, `php8.2`,
@@ -457,7 +589,7 @@ fn shell(argv: &[String]) -> Step {
     match (has_c, argv.get(i)) {
         (true, Some(script)) => Step::Shell(script.clone()),
         (true, None) => Step::Nothing,
-        (false, Some(_)) if !argv[1..i].iter().any(|a| a == "-s") => Step::Skip(i),
+        (false, Some(_)) if !argv[1..i].iter().any(|a| a == "-s") => Step::ReadScript(i),
         (false, _) => Step::Stdin,
     }
 }
@@ -498,38 +630,152 @@ fn interpreter(argv: &[String], opts: &Options, code: &[char]) -> Step {
         }
         i = skip_one(argv, i, opts);
     }
-    operand(argv, i)
+    if i > 0 && i < argv.len() {
+        Step::Interpreted(i)
+    } else {
+        Step::Nothing
+    }
 }
 
 /// `docker exec [opts] CONTAINER CMD…`, `docker run [opts] IMAGE [CMD…]`,
-/// `docker compose exec|run [opts] SERVICE CMD…`, `kubectl exec POD -- CMD…`.
-/// For `docker run` of a tool image (`flyway/flyway`, `migrate/migrate`,
-/// `liquibase/liquibase`) the image's entrypoint is the tool, so the image name
-/// stands in as the program.
+/// `docker compose exec|run [opts] SERVICE CMD…` (and `docker-compose`, `podman`),
+/// `kubectl exec POD -- CMD…`. Each subcommand's options that take a value are listed
+/// (`docker run --help`, `docker compose run --help`), so `-e KEY=1 -v a:b` never
+/// passes for the image. `--entrypoint TOOL` makes TOOL the command, with the words
+/// after the image as its arguments. For `docker run` of a tool image
+/// (`flyway/flyway`, `migrate/migrate`, `liquibase/liquibase`) the image's
+/// entrypoint is the tool, so the image name stands in as the program.
 fn container(argv: &[String]) -> Step {
-    let mut at = 1;
-    if base_name(&argv[0]) != "docker-compose" && argv.get(1).is_some_and(|a| a == "compose") {
-        at = 2;
-    }
-    if base_name(&argv[0]) == "kubectl" {
+    let program = base_name(&argv[0]);
+    if program == "kubectl" {
         return match argv.iter().position(|a| a == "--") {
             Some(dashes) if argv.get(1).is_some_and(|a| a == "exec") => operand(argv, dashes + 1),
             _ => Step::Nothing,
         };
     }
-    at = skip_options(argv, at, &DOCKER);
-    let Some(sub) = argv.get(at) else {
+    let compose_binary = program == "docker-compose" || program == "podman-compose";
+    let mut at = skip_options(
+        argv,
+        1,
+        if compose_binary {
+            &COMPOSE_GLOBAL
+        } else {
+            &DOCKER_GLOBAL
+        },
+    );
+    let compose = compose_binary || argv.get(at).is_some_and(|a| a == "compose");
+    if compose && !compose_binary {
+        at = skip_options(argv, at + 1, &COMPOSE_GLOBAL);
+    }
+    let Some(sub) = argv.get(at).map(String::as_str) else {
         return Step::Nothing;
     };
-    if sub != "exec" && sub != "run" {
+    let opts = match (compose, sub) {
+        (false, "run") => &DOCKER_RUN,
+        (false, "exec") => &DOCKER_EXEC,
+        (true, "run") => &COMPOSE_RUN,
+        (true, "exec") => &COMPOSE_EXEC,
+        _ => return Step::Nothing,
+    };
+    let target = skip_options(argv, at + 1, opts);
+    if target >= argv.len() {
         return Step::Nothing;
     }
-    let target = skip_options(argv, at + 1, &DOCKER);
+    if sub == "run" {
+        if let Some(entrypoint) = entrypoint(&argv[at + 1..target]) {
+            let mut words: Vec<String> = entrypoint.split_whitespace().map(str::to_owned).collect();
+            words.extend(argv[target + 1..].iter().cloned());
+            return if words.is_empty() {
+                Step::Nothing
+            } else {
+                Step::Replace(words)
+            };
+        }
+    }
     let image_is_tool = sub == "run"
-        && argv.get(target).is_some_and(|image| {
-            ["flyway", "liquibase", "migrate", "goose", "dbmate"].contains(&base_name(image))
-        });
+        && !compose
+        && ["flyway", "liquibase", "migrate", "goose", "dbmate"]
+            .contains(&base_name(&argv[target]));
     operand(argv, if image_is_tool { target } else { target + 1 })
+}
+
+/// The value of `--entrypoint` among a `run`'s options.
+fn entrypoint(options: &[String]) -> Option<&str> {
+    let mut words = options.iter();
+    while let Some(word) = words.next() {
+        if let Some(value) = word.strip_prefix("--entrypoint=") {
+            return Some(value);
+        }
+        if word == "--entrypoint" {
+            return words.next().map(String::as_str);
+        }
+    }
+    None
+}
+
+/// `composer [opts] run-script|run X`, `composer X` (a script of `composer.json`),
+/// `composer exec BIN …`; Composer's own commands run nothing of interest.
+fn composer(argv: &[String]) -> Step {
+    const BUILTINS: &[&str] = &[
+        "install",
+        "i",
+        "update",
+        "u",
+        "upgrade",
+        "require",
+        "r",
+        "remove",
+        "rm",
+        "dump-autoload",
+        "dumpautoload",
+        "config",
+        "create-project",
+        "show",
+        "info",
+        "outdated",
+        "validate",
+        "diagnose",
+        "self-update",
+        "selfupdate",
+        "global",
+        "search",
+        "depends",
+        "why",
+        "why-not",
+        "prohibits",
+        "licenses",
+        "status",
+        "archive",
+        "check-platform-reqs",
+        "clear-cache",
+        "clearcache",
+        "fund",
+        "init",
+        "list",
+        "help",
+        "reinstall",
+        "bump",
+        "audit",
+        "suggests",
+        "browse",
+        "home",
+        "about",
+    ];
+    let at = skip_options(argv, 1, &COMPOSER);
+    match argv.get(at).map(String::as_str) {
+        Some("run-script" | "run") => {
+            let name = skip_options(argv, at + 1, &COMPOSER);
+            if name < argv.len() {
+                Step::Composer(name)
+            } else {
+                Step::Nothing
+            }
+        }
+        Some("exec") => operand(argv, skip_options(argv, at + 1, &COMPOSER)),
+        Some(sub) if BUILTINS.contains(&sub) => Step::Nothing,
+        Some(_) => Step::Composer(at),
+        None => Step::Nothing,
+    }
 }
 
 /// `npm run SCRIPT`, `npm run-script SCRIPT`, `npm exec -- CMD`; `npm install …`

@@ -1,0 +1,1 @@
+export PYTHON=/var/app/venv/staging-LQM1lest/bin/python

@@ -1,0 +1,2 @@
+#!/bin/bash
+cd /var/app/staging && npm run build

@@ -1,0 +1,2 @@
+#!/bin/bash
+npm run build

@@ -1,0 +1,2 @@
+export QUEUE=default
+export WORKERS=2

@@ -1,0 +1,3 @@
+#!/bin/bash
+chmod +x scripts/release.sh
+./scripts/release.sh
