@@ -477,7 +477,7 @@ fn deploy(mut args: DeployArgs) -> ExitCode {
         {
             if !args.list_files {
                 note(&args.options, &format!(
-                    "{} comes from a git submodule: with include_git_submodules the EB CLI writes submodule files with mode 0600, whatever git records, so EB cannot run it; keep hooks outside submodules",
+                    "{} comes from a git submodule: with include_git_submodules the EB CLI writes submodule files with mode 0600, whatever git records; only platform versions released since 2022-04-29 make hooks executable themselves, so keep hooks outside submodules",
                     item.path
                 ));
             }

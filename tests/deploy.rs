@@ -360,8 +360,18 @@ fn hooks_in_submodules_arrive_without_the_executable_bit() {
         text.contains("0600 .platform/hooks/predeploy/01.sh"),
         "{text}"
     );
+    // Platform unknown: EB makes hooks executable itself (versions since 2022-04-29), so
+    // EB200 is a portability note and the deployment goes ahead.
+    let (code, text, eb) = p.deploy(".", &[], 0);
+    assert_eq!((code, eb), (0, Some(vec!["deploy".to_string()])), "{text}");
+    assert!(text.contains("info[EB200]"), "{text}");
+    assert!(text.contains("comes from a git submodule"), "{text}");
+    // A platform pinned before that date cannot run it: EB200 is an error and `eb` never runs.
+    p.write(
+        "ebguard.toml",
+        "platform = \"64bit Amazon Linux 2 v3.3.9 running Python 3.8 (2022-01-20)\"\n",
+    );
     let (code, text, eb) = p.deploy(".", &[], 0);
     assert_eq!((code, eb), (1, None), "{text}");
-    assert!(text.contains("EB200"), "{text}");
-    assert!(text.contains("comes from a git submodule"), "{text}");
+    assert!(text.contains("error[EB200]"), "{text}");
 }
