@@ -15,7 +15,9 @@ for tool in hyperfine python3; do
   command -v "$tool" > /dev/null || { echo "bench/graph.sh: $tool is missing" >&2; exit 2; }
 done
 cargo build --release --quiet
-BIN=${EBGUARD_BIN:-$PWD/${CARGO_TARGET_DIR:-target}/release/ebguard}
+target_dir=${CARGO_TARGET_DIR:-target}
+case "$target_dir" in /*) ;; *) target_dir=$PWD/$target_dir ;; esac
+BIN=${EBGUARD_BIN:-$target_dir/release/ebguard}
 mkdir -p "$OUT"
 mkdir -p "$OUT/never"
 printf 'migration-graph = "never"\n' > "$OUT/never/ebguard.toml"
