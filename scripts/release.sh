@@ -79,6 +79,9 @@ text = pathlib.Path("pre-commit/pyproject.toml").read_text()
 pins = re.findall(r'"ebguard==([^"]+)"', text)
 if pins != [v]:
     bad.append(f"pre-commit/pyproject.toml: ebguard=={pins}")
+own = re.findall(r'^version = "([^"]+)"', text, re.M)
+if own != [v]:
+    bad.append(f"pre-commit/pyproject.toml: version {own}")
 action = pathlib.Path("action.yml").read_text()
 m = re.search(r"version:\s*\n(?:\s+\S.*\n)*?\s+default:\s*\"?([0-9][^\"\s]*)", action)
 if not m or m.group(1) != v:
