@@ -33,8 +33,9 @@ pub struct Discovery {
     pub errors: Vec<String>,
 }
 
-/// Directories that never hold a deployable bundle and can be huge.
-fn skipped_dir(name: &str) -> bool {
+/// Directories that never hold a deployable bundle and can be huge: VCS data, installed
+/// packages, virtualenvs, build output, caches.
+pub fn skipped_dir(name: &str) -> bool {
     matches!(
         name,
         ".git"

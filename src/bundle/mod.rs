@@ -8,7 +8,7 @@ mod overlay;
 mod read;
 pub mod shipped;
 
-pub use discover::{discover, discover_overlaid, BundleRoot, Discovery};
+pub use discover::{discover, discover_overlaid, skipped_dir, BundleRoot, Discovery};
 pub use git::GitIndex;
 pub use overlay::{clean, normalize, Overlay};
 pub use read::{in_memory, load, load_overlaid, load_with, MAX_FILE_BYTES};

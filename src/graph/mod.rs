@@ -138,33 +138,22 @@ const MAX_FILE_BYTES: u64 = 1024 * 1024;
 /// How deep below the bundle root apps are looked for.
 const MAX_DEPTH: usize = 24;
 
-/// Directories that never hold the app's own migrations: installed packages (whose
-/// migrations are the package's business), caches, VCS and build output.
+/// Directories that never hold the app's own migrations: those bundle discovery skips, plus
+/// installed packages (whose migrations are the package's business), more caches, and EB's
+/// own configuration folders.
 fn skipped_dir(name: &str) -> bool {
-    matches!(
-        name,
-        ".git"
-            | ".hg"
-            | ".svn"
-            | "node_modules"
-            | "bower_components"
-            | "vendor"
-            | "site-packages"
-            | "dist-packages"
-            | "__pycache__"
-            | ".tox"
-            | ".nox"
-            | ".venv"
-            | "venv"
-            | ".mypy_cache"
-            | ".pytest_cache"
-            | ".ruff_cache"
-            | "target"
-            | ".terraform"
-            | ".elasticbeanstalk"
-            | ".ebextensions"
-            | ".platform"
-    )
+    crate::bundle::skipped_dir(name)
+        || matches!(
+            name,
+            "site-packages"
+                | "dist-packages"
+                | ".nox"
+                | ".mypy_cache"
+                | ".pytest_cache"
+                | ".ruff_cache"
+                | ".ebextensions"
+                | ".platform"
+        )
 }
 
 fn read_text(path: &Path) -> Option<String> {
