@@ -8,6 +8,7 @@ pub mod bundle;
 pub mod config;
 pub mod deploy;
 pub mod finding;
+pub mod fix;
 pub mod graph;
 pub mod guard;
 #[doc(hidden)]

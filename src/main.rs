@@ -172,6 +172,17 @@ struct LintArgs {
     /// Write every current finding to this baseline file, and exit 0
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// Apply the safe fixes (they only undo the defect), then report what is left
+    #[arg(long)]
+    fix: bool,
+    /// Apply unsafe fixes too: they change which commands run, where, or which configuration
+    /// takes effect, so review the result (implies --fix unless --diff)
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change and write nothing; exit 1 when there is
+    /// a diff
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
     /// Read and model every file but run no rule: the benchmark's baseline for what the rules
     /// cost (bench/run.sh). Hidden because its report is empty by design.
     #[arg(long, hide = true)]
@@ -355,6 +366,27 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(code) => return code,
     };
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    let fixing = args.options.fixing();
+    if fixing && (stdin || args.stdin_filename.is_some()) {
+        eprintln!("ebguard: --fix, --unsafe-fixes and --diff change files on disk; they cannot be used with standard input");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if fixing && args.options.write_baseline.is_some() {
+        eprintln!("ebguard: --write-baseline records findings as they are; run it without --fix, --unsafe-fixes or --diff");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    if args.options.diff {
+        return diff(&args, &options);
+    }
+    if fixing {
+        let written = ebguard::fix::write(&args.paths, &options, args.options.unsafe_fixes);
+        args.options.fix_summary(&written);
+        let mut outcome = ebguard::check(&args.paths, &options);
+        outcome.input_errors.extend(written.errors);
+        let outcome = args.options.with_baseline(outcome);
+        let sink = Sink::new(args.options.output_file.clone(), Sink::Stdout);
+        return ExitCode::from(args.options.report(&outcome, &sink));
+    }
     let outcome = match (&args.stdin_filename, stdin) {
         (Some(path), _)
             if args
@@ -380,7 +412,63 @@ fn check(args: CheckArgs) -> ExitCode {
     ExitCode::from(args.options.report(&outcome, &sink))
 }
 
+/// `check --diff`: the diff on stdout (or `--output-file`), a summary on stderr.
+fn diff(args: &CheckArgs, options: &Options) -> ExitCode {
+    let run = ebguard::fix::run(&args.paths, options, args.options.unsafe_fixes);
+    let diff = ebguard::fix::diff(&run.workspace);
+    let sink = Sink::new(args.options.output_file.clone(), Sink::Stdout);
+    if let Err(e) = sink.write(&diff) {
+        eprintln!("ebguard: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let files = run.workspace.changes().count();
+    if !args.options.quiet {
+        let would = match run.applied {
+            0 => "nothing to fix".to_string(),
+            n => format!(
+                "would fix {} in {}",
+                count(n, "finding"),
+                count(files, "file")
+            ),
+        };
+        eprintln!("ebguard: {would}{}", unsafe_note(run.unsafe_left));
+    }
+    for error in &run.errors {
+        eprintln!("ebguard: error: {error}");
+    }
+    if !run.errors.is_empty() {
+        ExitCode::from(EXIT_USAGE)
+    } else if run.workspace.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FINDINGS)
+    }
+}
+
+fn count(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The hint about findings only `--unsafe-fixes` repairs.
+fn unsafe_note(left: usize) -> String {
+    match left {
+        0 => String::new(),
+        n => format!(
+            "; {} more can be fixed with --unsafe-fixes (review what they change)",
+            count(n, "finding")
+        ),
+    }
+}
+
 fn deploy(mut args: DeployArgs) -> ExitCode {
+    if args.options.fixing() {
+        eprintln!("ebguard: `deploy` lints what `eb deploy` uploads and never edits it; run `ebguard check --fix` (or --diff), commit, then deploy");
+        return ExitCode::from(EXIT_USAGE);
+    }
     if args.options.write_baseline.is_some() {
         eprintln!("ebguard: `deploy` does not write baselines; run `ebguard check --write-baseline FILE` first");
         return ExitCode::from(EXIT_USAGE);
@@ -558,6 +646,27 @@ fn exec_eb(args: &DeployArgs) -> ExitCode {
 }
 
 impl LintArgs {
+    /// Whether any of --fix, --unsafe-fixes, --diff was given.
+    fn fixing(&self) -> bool {
+        self.fix || self.unsafe_fixes || self.diff
+    }
+
+    /// What `--fix` did, on stderr.
+    fn fix_summary(&self, written: &ebguard::fix::Written) {
+        if self.quiet {
+            return;
+        }
+        let did = match written.applied {
+            0 => "nothing to fix".to_string(),
+            n => format!(
+                "fixed {} in {}",
+                count(n, "finding"),
+                count(written.files, "file")
+            ),
+        };
+        eprintln!("ebguard: {did}{}", unsafe_note(written.unsafe_left));
+    }
+
     /// The options for a run; a bad `--select`/`--ignore` value is a usage error (exit 2).
     fn to_options(&self) -> Result<Options, ExitCode> {
         let selection = Selection::parse(self.select.as_deref(), &self.extend_select, &self.ignore)

@@ -9,6 +9,14 @@ use crate::yaml::NodeRef;
 
 use super::Settings;
 
+/// A span-tree edit of `file` as a fix edit.
+pub fn text_edit(file: &impl Located, edit: crate::yaml::edit::TextEdit) -> crate::finding::Edit {
+    crate::finding::Edit::Replace {
+        at: file.location(edit.span),
+        text: edit.text,
+    }
+}
+
 /// The migrations a hook script applies, following the files it runs; analysed once per bundle
 /// whichever rule asks first (the model caches it).
 pub fn hook_migrations(bundle: &Bundle, hook: &Hook, settings: &Settings) -> Vec<MigrationCall> {

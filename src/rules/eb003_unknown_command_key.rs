@@ -1,9 +1,10 @@
 //! EB003 unknown-command-key: a key EB does not support on a command.
 
-use super::common::did_you_mean;
+use super::common::{did_you_mean, text_edit};
 use super::{Rule, Settings};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Fix, Severity};
 use crate::model::{Bundle, CommandSection, Located};
+use crate::yaml::edit::{remove_entry, rename_key};
 
 pub static RULE: Rule = Rule {
     id: "EB003",
@@ -26,28 +27,57 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
             // whole file ("invalid key"), and cfn-init ignores attributes it does not know
             // (eb-facts §1.4, §2.4).
             let consequence = "EB may skip the whole file, and never applies the key";
+            let key_ref = file.node(*key_node);
+            let mut fix = None;
             let (message, help) = match (key.as_str(), cmd.section) {
-                ("timeout", _) => (
+                ("timeout", _) => {
+                    // EB has no per-command timeout (eb-facts §2.4): removing the key changes
+                    // nothing EB runs. The comment keeps what the author asked for in view.
+                    fix = Some(
+                        remove_entry(
+                            &file.source.text,
+                            file.node(cmd.body),
+                            key_ref,
+                            "(removed by ebguard: EB has no per-command timeout; the option aws:elasticbeanstalk:command Timeout bounds the deployment)",
+                        )
+                        .map(|edit| Fix::safe("remove the `timeout` key, leaving a comment", vec![text_edit(file, edit)])),
+                    );
+                    (
                     format!("`timeout` on `{}` bounds nothing: EB has no per-command timeout; {consequence}", cmd.name),
                     "remove it; the deployment Timeout option bounds every command: `option_settings: {aws:elasticbeanstalk:command: {Timeout: 1800}}`".to_string(),
-                ),
+                )
+                }
                 ("leader_only", CommandSection::Commands) => (
                     format!("`leader_only` only exists under `container_commands`; under `commands` `{}` still runs on every instance", cmd.name),
                     "move the command to `container_commands`, or run it through `ebguard migrate --` for a real lock".to_string(),
                 ),
                 (other, section) => {
                     let help = match did_you_mean(other, known) {
-                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        Some(suggestion) => {
+                            // The right key turns on what the misspelt one never did (a
+                            // leader-only command, a working directory): unsafe.
+                            let taken = cmd.keys.iter().any(|(k, _, _)| k == suggestion);
+                            fix = Some(if taken {
+                                Err(format!("`{suggestion}` is already set on this command; remove one of the two by hand"))
+                            } else {
+                                rename_key(key_ref, suggestion).map(|edit| {
+                                    Fix::unsafe_(format!("rename `{other}` to `{suggestion}`"), vec![text_edit(file, edit)])
+                                })
+                            });
+                            format!("did you mean `{suggestion}`?")
+                        }
                         None => format!("the keys EB supports under `{}` are: {}", section.key(), known.join(", ")),
                     };
                     (format!("`{other}` is not a key of `{}` entries; {consequence}", section.key()), help)
                 }
             };
-            out.push(
-                Finding::new(&RULE, location, message)
-                    .label("unknown key")
-                    .help(help),
-            );
+            let mut finding = Finding::new(&RULE, location, message)
+                .label("unknown key")
+                .help(help);
+            if let Some(fix) = fix {
+                finding = finding.fix_or_why(fix);
+            }
+            out.push(finding);
         }
     }
 }

@@ -16,7 +16,7 @@ mod eb008_migration_ignore_errors;
 mod eb009_leader_only_traffic_splitting;
 mod eb010_leader_only_not_boolean;
 mod eb011_hook_relies_on_leader_variable;
-mod eb100_invalid_syntax;
+pub(crate) mod eb100_invalid_syntax;
 mod eb101_unknown_top_level_key;
 mod eb102_duplicate_key;
 mod eb103_invalid_option_setting;

@@ -8,6 +8,7 @@
 //! expanded size is still computed and reported, because EB's own loader would expand it.
 
 mod build;
+pub mod edit;
 mod node;
 
 pub use build::{parse, Limits, ParseError};

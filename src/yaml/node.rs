@@ -112,6 +112,11 @@ impl<'a> NodeRef<'a> {
         self.id
     }
 
+    /// Another node of the same document.
+    pub fn doc_node(&self, id: NodeId) -> NodeRef<'a> {
+        self.doc.node(id)
+    }
+
     pub fn kind(&self) -> &'a NodeKind {
         &self.resolved().raw().kind
     }

@@ -1,0 +1,271 @@
+//! The files a fix run changes, held in memory until `--fix` writes them.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use crate::bundle::Overlay;
+use crate::finding::{Edit, Fix};
+
+/// One file's pending changes. Paths are display paths: relative to the current directory or
+/// absolute, so they name the real file.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Change {
+    pub path: String,
+    /// The text before any fix, when a fix edits the text.
+    pub original: Option<String>,
+    /// The text after the fixes.
+    pub text: Option<String>,
+    /// The new name, when a fix renames the file.
+    pub rename_to: Option<String>,
+    /// Set the executable bit; `Some(true)` in git's index too.
+    pub make_executable: Option<bool>,
+}
+
+impl Change {
+    /// Whether the file changes at all.
+    pub fn is_change(&self) -> bool {
+        self.text != self.original || self.rename_to.is_some() || self.make_executable.is_some()
+    }
+}
+
+/// What one round did to one file, so a round that broke it can be undone.
+#[derive(Debug, Default)]
+struct RoundEntry {
+    text_before: Option<String>,
+    fixes: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default)]
+pub struct Workspace {
+    /// Texts the run started from that are not on disk (standard input, editor buffers).
+    base: Overlay,
+    changes: BTreeMap<String, Change>,
+    round: BTreeMap<String, RoundEntry>,
+    /// The round's text edits, applied together at its end.
+    pending: Vec<(crate::source::Location, String)>,
+}
+
+impl Workspace {
+    pub fn new(base: Overlay) -> Self {
+        Workspace {
+            base,
+            ..Workspace::default()
+        }
+    }
+
+    /// The files that change, by path.
+    pub fn changes(&self) -> impl Iterator<Item = &Change> {
+        self.changes.values().filter(|c| c.is_change())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.changes().next().is_none()
+    }
+
+    /// The text of `path` after the fixes so far.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.changes.get(path)?.text.as_deref()
+    }
+
+    /// `base` with every edited text laid over it, for the next check.
+    pub fn overlay(&self, base: &Overlay) -> Overlay {
+        let mut overlay = base.clone();
+        for change in self.changes.values() {
+            if let Some(text) = &change.text {
+                overlay.insert(Path::new(&change.path), text.clone());
+            }
+        }
+        overlay
+    }
+
+    pub(super) fn begin_round(&mut self) {
+        self.round.clear();
+    }
+
+    pub(super) fn changed_this_round(&self, path: &str) -> bool {
+        self.round.contains_key(path)
+    }
+
+    /// A file operation this run already made: checks still see the file on disk as it was,
+    /// so the finding (and its fix) comes back each round until the run writes.
+    pub(super) fn already_done(&self, edit: &Edit) -> bool {
+        match edit {
+            Edit::Replace { .. } => false,
+            Edit::Rename { from, .. } => self
+                .changes
+                .get(from)
+                .is_some_and(|c| c.rename_to.is_some()),
+            Edit::MakeExecutable { path, .. } => self
+                .changes
+                .get(path)
+                .is_some_and(|c| c.make_executable.is_some()),
+        }
+    }
+
+    fn read(&self, path: &str) -> Option<String> {
+        match self.base.get(Path::new(path)) {
+            Some(text) => Some(text.to_string()),
+            None => std::fs::read_to_string(path).ok(),
+        }
+    }
+
+    fn entry(&mut self, path: &str) -> &mut Change {
+        self.changes
+            .entry(path.to_string())
+            .or_insert_with(|| Change {
+                path: path.to_string(),
+                ..Change::default()
+            })
+    }
+
+    /// Records every edit of `fix`; [`Workspace::end_round`] applies the text edits.
+    pub(super) fn apply(&mut self, rule: &str, fix: &Fix) {
+        for edit in &fix.edits {
+            let path = edit.path().to_string();
+            if !self.round.contains_key(&path) {
+                let before = self.changes.get(&path).and_then(|c| c.text.clone());
+                self.round.insert(
+                    path.clone(),
+                    RoundEntry {
+                        text_before: before,
+                        fixes: Vec::new(),
+                    },
+                );
+            }
+            let fixes = &mut self.round.get_mut(&path).expect("inserted").fixes;
+            if !fixes.iter().any(|(_, t)| *t == fix.title) {
+                fixes.push((rule.to_string(), fix.title.clone()));
+            }
+            match edit {
+                Edit::Replace { at, text } => self.pending.push((at.clone(), text.clone())),
+                Edit::Rename { to, .. } => self.entry(&path).rename_to = Some(to.clone()),
+                Edit::MakeExecutable { git, .. } => self.entry(&path).make_executable = Some(*git),
+            }
+        }
+    }
+
+    /// Applies the round's text edits, file by file from the end backwards, so every edit's
+    /// offsets stay those its rule computed on the text the round checked.
+    pub(super) fn end_round(&mut self) {
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.sort_by(|(a, _), (b, _)| {
+            (&a.path, std::cmp::Reverse(a.span.start))
+                .cmp(&(&b.path, std::cmp::Reverse(b.span.start)))
+        });
+        for (at, text) in pending {
+            if self
+                .changes
+                .get(&at.path)
+                .and_then(|c| c.text.as_ref())
+                .is_none()
+            {
+                let Some(original) = self.read(&at.path) else {
+                    continue;
+                };
+                let change = self.entry(&at.path);
+                change.original = Some(original.clone());
+                change.text = Some(original);
+            }
+            let current = self.entry(&at.path).text.as_mut().expect("read above");
+            if at.span.end <= current.len()
+                && current.is_char_boundary(at.span.start)
+                && current.is_char_boundary(at.span.end)
+            {
+                current.replace_range(at.span.clone(), &text);
+            }
+        }
+    }
+
+    /// Undoes this round's changes to `broken` files; returns each with the (rule, title) of
+    /// the fixes undone.
+    pub(super) fn undo_last_round(
+        &mut self,
+        broken: &[String],
+    ) -> Vec<(String, Vec<(String, String)>)> {
+        let mut out = Vec::new();
+        for path in broken {
+            let Some(entry) = self.round.remove(path) else {
+                continue;
+            };
+            let change = self.entry(path);
+            change.text = entry.text_before.or_else(|| change.original.clone());
+            out.push((path.clone(), entry.fixes));
+        }
+        out
+    }
+
+    /// Writes every change to disk: texts first (atomically, keeping the file's mode), then
+    /// executable bits, then renames. Returns what could not be done.
+    pub fn write(&self) -> Vec<String> {
+        let mut errors = Vec::new();
+        for change in self.changes() {
+            if let Err(e) = write_change(change) {
+                errors.push(format!("{}: {e}", change.path));
+            }
+        }
+        errors
+    }
+}
+
+fn write_change(change: &Change) -> std::io::Result<()> {
+    let path = Path::new(&change.path);
+    if let Some(text) = change
+        .text
+        .as_ref()
+        .filter(|t| Some(*t) != change.original.as_ref())
+    {
+        let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let mut tmp = tempfile::NamedTempFile::new_in(dir.unwrap_or(Path::new(".")))?;
+        tmp.write_all(text.as_bytes())?;
+        let mode = std::fs::metadata(path)?.permissions();
+        tmp.as_file().set_permissions(mode)?;
+        tmp.persist(path).map_err(|e| e.error)?;
+    }
+    if let Some(git) = change.make_executable {
+        let mut mode = std::fs::metadata(path)?.permissions().mode();
+        // `chmod +x`: execute wherever read is allowed.
+        mode |= (mode & 0o444) >> 2;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+        if git {
+            git_chmod(path)?;
+        }
+    }
+    if let Some(to) = &change.rename_to {
+        let to = Path::new(to);
+        if to.exists() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                format!("not renamed: {} already exists", to.display()),
+            ));
+        }
+        if let Some(dir) = to.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::rename(path, to)?;
+    }
+    Ok(())
+}
+
+/// `git update-index --chmod=+x`: in a git work tree `eb deploy` ships the index's mode.
+fn git_chmod(path: &Path) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().unwrap_or(path.as_os_str());
+    let status = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["update-index", "--chmod=+x", "--"])
+        .arg(name)
+        .status()?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(std::io::Error::other(
+            "`git update-index --chmod=+x` failed; the file is executable on disk only",
+        ))
+    }
+}

@@ -1,0 +1,406 @@
+//! Surgical edits of a parsed file, for fixes: each returns the one byte range to replace and
+//! the text to put there, so everything outside it (comments, quoting, indentation, key
+//! order, anchors, line endings) stays as written. An edit that would have to go through an
+//! alias or a `<<` merge is refused with the reason: the anchored node is shared, and editing
+//! it would change every place that uses it.
+
+use std::ops::Range;
+
+use super::node::{NodeKind, NodeRef, ScalarStyle};
+
+/// Replace `span` with `text` (an empty span inserts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    pub span: Range<usize>,
+    pub text: String,
+}
+
+/// A value to write: a scalar already spelled as YAML/JSON (`true`, `1800`), or a mapping.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum New {
+    Scalar(String),
+    Map(Vec<(String, New)>),
+}
+
+/// Why an edit is not made.
+pub type Refusal = String;
+
+/// The line break the file uses (that of its first line), for inserted lines.
+pub fn line_break(text: &str) -> &'static str {
+    match text.find('\n') {
+        Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+        _ => "\n",
+    }
+}
+
+fn refuse_alias(node: NodeRef<'_>, what: &str) -> Result<(), Refusal> {
+    if node.is_alias() {
+        return Err(format!(
+            "{what} is an alias of an anchored value; editing the anchor would change every place that uses it, so edit it by hand"
+        ));
+    }
+    Ok(())
+}
+
+/// Replaces a scalar with `literal` as written (`"true"` becomes `true`).
+pub fn replace_scalar(node: NodeRef<'_>, literal: &str) -> Result<TextEdit, Refusal> {
+    refuse_alias(node, "the value")?;
+    if !matches!(node.kind(), NodeKind::Scalar { .. }) {
+        return Err("the value is not a single scalar".into());
+    }
+    Ok(TextEdit {
+        span: node.span(),
+        text: literal.to_string(),
+    })
+}
+
+/// Replaces what a scalar says, keeping its quotes: `'600'` becomes `'1800'`. `value` must
+/// need no escaping in the scalar's style (digits, identifiers).
+pub fn set_scalar(node: NodeRef<'_>, value: &str) -> Result<TextEdit, Refusal> {
+    refuse_alias(node, "the value")?;
+    match node.scalar_style() {
+        Some(ScalarStyle::Plain) if node.tag().is_none() => Ok(TextEdit {
+            span: node.span(),
+            text: value.to_string(),
+        }),
+        Some(ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) if node.tag().is_none() => {
+            let span = node.span();
+            Ok(TextEdit {
+                span: span.start + 1..span.end - 1,
+                text: value.to_string(),
+            })
+        }
+        Some(_) => Err("the value is a tagged or block scalar; change it by hand".into()),
+        None => Err("the value is not a single scalar".into()),
+    }
+}
+
+/// Renames a key, keeping its quotes. `name` must need no quoting.
+pub fn rename_key(key: NodeRef<'_>, name: &str) -> Result<TextEdit, Refusal> {
+    refuse_alias(key, "the key")?;
+    set_scalar(key, name)
+}
+
+/// Own (not merged) key/value pairs of `mapping`, or why it cannot be edited.
+fn own_pairs<'a>(mapping: NodeRef<'a>) -> Result<Vec<(NodeRef<'a>, NodeRef<'a>)>, Refusal> {
+    refuse_alias(mapping, "the mapping")?;
+    Ok(match mapping.kind() {
+        NodeKind::Mapping(pairs) => pairs
+            .iter()
+            .map(|&(k, v)| (mapping.doc_node(k), mapping.doc_node(v)))
+            .collect(),
+        _ => return Err("the value is not a mapping".into()),
+    })
+}
+
+/// Whether `node` is written in flow style (`{...}`, `[...]`, JSON).
+fn is_flow(text: &str, node: NodeRef<'_>) -> bool {
+    matches!(text.as_bytes().get(node.span().start), Some(b'{' | b'['))
+}
+
+/// The start of the line holding `offset`.
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset].rfind('\n').map_or(0, |i| i + 1)
+}
+
+/// The end of the line holding `offset`, before its line break.
+fn line_end(text: &str, offset: usize) -> usize {
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    if end > offset && text.as_bytes()[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// Where the text of `node` really ends: a collection's span runs on to the next token (past
+/// blank lines and comments), so take its last child's; a block scalar's includes its final
+/// line break.
+fn content_end(text: &str, node: NodeRef<'_>) -> usize {
+    if node.is_alias() {
+        return node.span().end;
+    }
+    let span = node.span();
+    if matches!(text.as_bytes().get(span.start), Some(b'{' | b'[')) {
+        return span.end;
+    }
+    let last = match node.kind() {
+        NodeKind::Mapping(pairs) => pairs.last().map(|&(_, v)| node.doc_node(v)),
+        NodeKind::Sequence(items) => items.last().map(|&v| node.doc_node(v)),
+        _ => None,
+    };
+    match last {
+        Some(child) => content_end(text, child),
+        None => span.start + text[span.clone()].trim_end().len(),
+    }
+}
+
+/// The spaces before `offset` on its line, when only spaces (or a sequence dash: `- key:`)
+/// precede it; the width is what a sibling line needs.
+fn indent_at(text: &str, offset: usize) -> Option<usize> {
+    let prefix = &text[line_start(text, offset)..offset];
+    prefix
+        .chars()
+        .all(|c| c == ' ' || c == '-')
+        .then_some(prefix.len())
+}
+
+/// The file's indentation step: the smallest indentation of a line, 2 when none is.
+fn indent_step(text: &str) -> usize {
+    text.lines()
+        .map(|l| l.len() - l.trim_start_matches(' ').len())
+        .filter(|&n| n > 0)
+        .min()
+        .unwrap_or(2)
+}
+
+/// A block scalar with keep chomping (`|+`): its trailing blank lines are content, so a line
+/// inserted after it would take them away.
+fn keeps_trailing_lines(text: &str, node: NodeRef<'_>) -> bool {
+    matches!(
+        node.scalar_style(),
+        Some(ScalarStyle::Literal | ScalarStyle::Folded)
+    ) && text[node.span()].lines().next().unwrap_or("").contains('+')
+}
+
+fn quote_like(key: &str, sibling: Option<NodeRef<'_>>) -> String {
+    match sibling.and_then(|s| s.scalar_style()) {
+        Some(ScalarStyle::DoubleQuoted) => format!("\"{key}\""),
+        Some(ScalarStyle::SingleQuoted) => format!("'{key}'"),
+        _ => key.to_string(),
+    }
+}
+
+/// `value` in block style, starting right after `key:`.
+fn block_value(value: &New, indent: usize, step: usize, eol: &str) -> String {
+    match value {
+        New::Scalar(s) => format!(" {s}"),
+        New::Map(entries) => {
+            let pad = " ".repeat(indent + step);
+            entries
+                .iter()
+                .map(|(k, v)| format!("{eol}{pad}{k}:{}", block_value(v, indent + step, step, eol)))
+                .collect()
+        }
+    }
+}
+
+/// `value` in flow style; on several lines at `indent` when `multiline`.
+fn flow_value(value: &New, quoted: bool, multiline: Option<(usize, usize, &str)>) -> String {
+    let key = |k: &str| {
+        if quoted {
+            format!("\"{k}\"")
+        } else {
+            k.to_string()
+        }
+    };
+    match value {
+        New::Scalar(s) => s.clone(),
+        New::Map(entries) => match multiline {
+            Some((indent, step, eol)) => {
+                let pad = " ".repeat(indent + step);
+                let inner: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| {
+                        format!(
+                            "{pad}{}: {}",
+                            key(k),
+                            flow_value(v, quoted, Some((indent + step, step, eol)))
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{{{eol}{}{eol}{}}}",
+                    inner.join(&format!(",{eol}")),
+                    " ".repeat(indent)
+                )
+            }
+            None => {
+                let inner: Vec<String> = entries
+                    .iter()
+                    .map(|(k, v)| format!("{}: {}", key(k), flow_value(v, quoted, None)))
+                    .collect();
+                format!("{{{}}}", inner.join(", "))
+            }
+        },
+    }
+}
+
+/// Adds `key: value` as the last own entry of `mapping`, in the mapping's style: a new line
+/// at the siblings' indentation in block style; `, key: value` (on its own line when the
+/// siblings are) in flow style and JSON, quoting the key as the last sibling's is quoted.
+pub fn insert_entry(
+    text: &str,
+    mapping: NodeRef<'_>,
+    key: &str,
+    value: &New,
+) -> Result<TextEdit, Refusal> {
+    let pairs = own_pairs(mapping)?;
+    let eol = line_break(text);
+    let step = indent_step(text);
+    let span = mapping.span();
+    if is_flow(text, mapping) {
+        let Some(&(last_key, last_value)) = pairs.last() else {
+            // `{}`: JSON if the file is.
+            let quoted = text.trim_start().starts_with('{');
+            let key = if quoted {
+                format!("\"{key}\"")
+            } else {
+                key.to_string()
+            };
+            return Ok(TextEdit {
+                span: span.start + 1..span.start + 1,
+                text: format!("{key}: {}", flow_value(value, quoted, None)),
+            });
+        };
+        let quoted = last_key.scalar_style() == Some(ScalarStyle::DoubleQuoted);
+        let own_line = text[span.start..last_key.span().start].contains('\n');
+        let at = content_end(text, last_value);
+        let written_key = quote_like(key, Some(last_key));
+        let new = if own_line {
+            let indent = indent_at(text, last_key.span().start)
+                .ok_or("the mapping's keys do not start their lines")?;
+            format!(
+                ",{eol}{}{written_key}: {}",
+                " ".repeat(indent),
+                flow_value(value, quoted, Some((indent, step, eol)))
+            )
+        } else {
+            format!(", {written_key}: {}", flow_value(value, quoted, None))
+        };
+        return Ok(TextEdit {
+            span: at..at,
+            text: new,
+        });
+    }
+    let (&(first_key, _), &(last_key, last_value)) = match (pairs.first(), pairs.last()) {
+        (Some(first), Some(last)) => (first, last),
+        _ => return Err("the mapping is empty".into()),
+    };
+    let indent = indent_at(text, first_key.span().start)
+        .ok_or("the mapping's keys do not start their lines")?;
+    if keeps_trailing_lines(text, last_value) {
+        return Err("the last value is a block scalar that keeps its trailing lines (`|+`)".into());
+    }
+    let at = line_end(text, content_end(text, last_value));
+    Ok(TextEdit {
+        span: at..at,
+        text: format!(
+            "{eol}{}{}:{}",
+            " ".repeat(indent),
+            quote_like(key, Some(last_key)),
+            block_value(value, indent, step, eol)
+        ),
+    })
+}
+
+/// Appends `item` (a mapping) to a sequence, in its style.
+pub fn insert_item(text: &str, sequence: NodeRef<'_>, item: &New) -> Result<TextEdit, Refusal> {
+    refuse_alias(sequence, "the list")?;
+    let items = sequence.items();
+    let Some(&last) = items.last() else {
+        return Err("the list is empty".into());
+    };
+    let eol = line_break(text);
+    let step = indent_step(text);
+    if is_flow(text, sequence) {
+        let quoted = text.trim_start().starts_with('{')
+            || last
+                .entries()
+                .first()
+                .is_some_and(|(k, _)| k.scalar_style() == Some(ScalarStyle::DoubleQuoted));
+        let own_line = text[sequence.span().start..last.span().start].contains('\n');
+        let at = content_end(text, last);
+        let new = match indent_at(text, last.span().start).filter(|_| own_line) {
+            Some(indent) => format!(
+                ",{eol}{}{}",
+                " ".repeat(indent),
+                flow_value(item, quoted, Some((indent, step, eol)))
+            ),
+            None => format!(", {}", flow_value(item, quoted, None)),
+        };
+        return Ok(TextEdit {
+            span: at..at,
+            text: new,
+        });
+    }
+    // The dash of the first item sets the items' indentation.
+    let first = items[0].span().start;
+    let dash = text[line_start(text, first)..first]
+        .find('-')
+        .map(|i| line_start(text, first) + i)
+        .ok_or("the list's items do not start their lines")?;
+    let indent = indent_at(text, dash).ok_or("the list's items do not start their lines")?;
+    if keeps_trailing_lines(text, last) {
+        return Err("the last item is a block scalar that keeps its trailing lines (`|+`)".into());
+    }
+    let at = line_end(text, content_end(text, last));
+    let body = match item {
+        New::Scalar(s) => format!(" {s}"),
+        New::Map(entries) => {
+            let pad = " ".repeat(indent + 2);
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, (k, v))| {
+                    let lead = if i == 0 {
+                        " ".to_string()
+                    } else {
+                        format!("{eol}{pad}")
+                    };
+                    format!("{lead}{k}:{}", block_value(v, indent + 2, step, eol))
+                })
+                .collect()
+        }
+    };
+    Ok(TextEdit {
+        span: at..at,
+        text: format!("{eol}{}-{body}", " ".repeat(indent)),
+    })
+}
+
+/// Removes `key` and its value from `mapping`. In block style the entry becomes the comment
+/// `# <entry as written> <note>` on the same line, so the reader sees what went and why;
+/// flow style and JSON have no place for a comment, so the entry goes with its comma.
+pub fn remove_entry(
+    text: &str,
+    mapping: NodeRef<'_>,
+    key: NodeRef<'_>,
+    note: &str,
+) -> Result<TextEdit, Refusal> {
+    let pairs = own_pairs(mapping)?;
+    let Some(index) = pairs.iter().position(|(k, _)| k.id() == key.id()) else {
+        return Err("the key comes from a `<<` merge of an anchored mapping".into());
+    };
+    if pairs.len() == 1 {
+        return Err("it is the only key, and removing it would leave no mapping".into());
+    }
+    let (_, value) = pairs[index];
+    let key_span = key.span();
+    if is_flow(text, mapping) {
+        let span = match (pairs.get(index + 1), index.checked_sub(1)) {
+            (Some((next, _)), _) => key_span.start..next.span().start,
+            (None, Some(prev)) => content_end(text, pairs[prev].1)..content_end(text, value),
+            (None, None) => unreachable!("a mapping with one key was refused above"),
+        };
+        if text[span.clone()].contains('#') {
+            return Err("a comment sits inside the entry".into());
+        }
+        return Ok(TextEdit {
+            span,
+            text: String::new(),
+        });
+    }
+    let end = content_end(text, value);
+    let alone = text[line_start(text, key_span.start)..key_span.start]
+        .chars()
+        .all(|c| c == ' ');
+    if !alone || text[key_span.start..end].contains('\n') {
+        return Err("the entry does not sit alone on one line".into());
+    }
+    let written = &text[key_span.start..end];
+    Ok(TextEdit {
+        span: key_span.start..end,
+        text: format!("# {written} {note}"),
+    })
+}
