@@ -131,6 +131,29 @@ fn github_checks(log: &Value) {
             let end = (region["endLine"].as_u64(), region["endColumn"].as_u64());
             assert!(start <= end, "region ends before it starts: {region}");
         }
+        for fix in result["fixes"].as_array().into_iter().flatten() {
+            let applicability = fix["properties"]["applicability"].as_str().unwrap();
+            assert!(["safe", "unsafe"].contains(&applicability), "{fix}");
+            let description = fix["description"]["text"].as_str().unwrap();
+            assert_eq!(
+                description.contains("(unsafe: "),
+                applicability == "unsafe",
+                "{description}"
+            );
+            for change in fix["artifactChanges"].as_array().unwrap() {
+                let location = &change["artifactLocation"];
+                assert_eq!(location["uriBaseId"], "%SRCROOT%", "{change}");
+                assert!(!location["uri"].as_str().unwrap().starts_with("./"));
+                let replacements = change["replacements"].as_array().unwrap();
+                assert!(!replacements.is_empty());
+                for replacement in replacements {
+                    let region = &replacement["deletedRegion"];
+                    let start = (region["startLine"].as_u64(), region["startColumn"].as_u64());
+                    let end = (region["endLine"].as_u64(), region["endColumn"].as_u64());
+                    assert!(start <= end, "region ends before it starts: {region}");
+                }
+            }
+        }
     }
 }
 
@@ -173,6 +196,139 @@ fn sarif_of_every_fixture_is_valid_and_snapshotted() {
     insta::assert_snapshot!(
         "sarif_eb001_results",
         serde_json::to_string_pretty(&run["results"]).unwrap()
+    );
+}
+
+/// The byte offset of a 1-based line and code-point column in `text`.
+fn byte_at(text: &str, line: u64, column: u64) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize - 1)
+        .map(str::len)
+        .sum();
+    let rest = &text[start..];
+    start
+        + rest
+            .char_indices()
+            .nth(column as usize - 1)
+            .map_or(rest.len(), |(i, _)| i)
+}
+
+/// Every fix of every fixture, as JSON and SARIF carry it: both name the same bytes (the
+/// JSON's line/column and byte offsets agree, SARIF's region converts to the same offsets)
+/// and the same text; SARIF leaves out exactly the fixes with a rename or an executable bit.
+#[test]
+fn json_and_sarif_fixes_name_the_same_edits() {
+    let mut replacements = 0;
+    for case in fixture_cases() {
+        let name = case.name();
+        let json: Value = serde_json::from_str(
+            &ebguard(&case.parent, &["check", "--format", "json", &name]).stdout,
+        )
+        .unwrap();
+        let sarif = ebguard(&case.parent, &["check", "--format", "sarif", &name]).stdout;
+        let sarif: Value = serde_json::from_str(&sarif).unwrap();
+        // Fixture runs have no baseline; suppressed results are the only extra ones.
+        let results: Vec<&Value> = sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r.get("suppressions").is_none())
+            .collect();
+        let findings = json["findings"].as_array().unwrap();
+        assert_eq!(results.len(), findings.len(), "{name}");
+        for (finding, result) in findings.iter().zip(results) {
+            assert_eq!(finding["rule"], result["ruleId"]);
+            let texts: Vec<&Value> = finding["fixes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| {
+                    f["edits"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .all(|e| e["kind"] == "replace")
+                })
+                .collect();
+            let sarif_fixes = result["fixes"].as_array().cloned().unwrap_or_default();
+            assert_eq!(texts.len(), sarif_fixes.len(), "{name}: {finding}");
+            for (fix, sarif_fix) in texts.iter().zip(&sarif_fixes) {
+                assert_eq!(
+                    fix["applicability"],
+                    sarif_fix["properties"]["applicability"]
+                );
+                let title = fix["title"].as_str().unwrap();
+                assert!(sarif_fix["description"]["text"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(title));
+                let sarif_edits: Vec<&Value> = sarif_fix["artifactChanges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .flat_map(|c| c["replacements"].as_array().unwrap())
+                    .collect();
+                let edits = fix["edits"].as_array().unwrap();
+                assert_eq!(edits.len(), sarif_edits.len());
+                for (edit, replacement) in edits.iter().zip(sarif_edits) {
+                    let path = edit["path"].as_str().unwrap();
+                    let text = std::fs::read_to_string(case.parent.join(path)).unwrap();
+                    let n = |v: &Value, k: &str| v[k].as_u64().unwrap();
+                    let bytes = (n(edit, "start_byte") as usize, n(edit, "end_byte") as usize);
+                    assert_eq!(
+                        (
+                            byte_at(&text, n(edit, "line"), n(edit, "column")),
+                            byte_at(&text, n(edit, "end_line"), n(edit, "end_column"))
+                        ),
+                        bytes,
+                        "{edit}"
+                    );
+                    let region = &replacement["deletedRegion"];
+                    assert_eq!(
+                        (
+                            byte_at(&text, n(region, "startLine"), n(region, "startColumn")),
+                            byte_at(&text, n(region, "endLine"), n(region, "endColumn"))
+                        ),
+                        bytes,
+                        "{replacement}"
+                    );
+                    assert_eq!(edit["text"], replacement["insertedContent"]["text"]);
+                    replacements += 1;
+                }
+            }
+        }
+    }
+    assert!(replacements > 0, "no fixture has a fix");
+}
+
+/// EB010's safe fix, applied from the SARIF alone as a viewer applies it, unquotes the value.
+#[test]
+fn sarif_fix_applies_to_the_file() {
+    let case = fixture_cases()
+        .find(|c| c.rule_dir().starts_with("EB010") && c.name().starts_with("fires"))
+        .unwrap();
+    let run = ebguard(&case.parent, &["check", "--format", "sarif", &case.name()]);
+    let log = validate(&run.stdout);
+    let result = &log["runs"][0]["results"][0];
+    let fix = &result["fixes"][0];
+    assert_eq!(fix["properties"]["applicability"], "safe");
+    let change = &fix["artifactChanges"][0];
+    let uri = change["artifactLocation"]["uri"].as_str().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut text = std::fs::read_to_string(root.join(uri)).unwrap();
+    let replacement = &change["replacements"][0];
+    let region = &replacement["deletedRegion"];
+    let n = |k: &str| region[k].as_u64().unwrap();
+    let range = byte_at(&text, n("startLine"), n("startColumn"))
+        ..byte_at(&text, n("endLine"), n("endColumn"));
+    text.replace_range(
+        range,
+        replacement["insertedContent"]["text"].as_str().unwrap(),
+    );
+    assert!(
+        text.contains("    leader_only: true\n") && !text.contains("\"true\""),
+        "{text}"
     );
 }
 
@@ -289,6 +445,54 @@ fn github_annotations_are_escaped_and_capped_most_severe_first() {
         commands.last()
     );
     insta::assert_snapshot!("github_capped", run.stdout);
+}
+
+/// A finding whose fix the rule skipped says why, in the text report and in JSON; the summary
+/// counts only what `--fix` can repair.
+#[test]
+fn a_skipped_fix_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".ebextensions")).unwrap();
+    // Unquoting through the alias would edit the anchor every user of it shares.
+    std::fs::write(
+        dir.path().join(".ebextensions/01.config"),
+        "container_commands:\n  01_migrate:\n    command: php artisan migrate --force\n    leader_only: &lo \"true\"\n  02_seed:\n    command: php artisan db:seed --force\n    leader_only: *lo\n",
+    )
+    .unwrap();
+    let text = ebguard(dir.path(), &["check", "."]).stdout;
+    assert!(text.contains("\n  = no automatic fix: "), "{text}");
+    assert!(
+        text.ends_with("\nebguard: 1 fixable with --fix\n"),
+        "{text}"
+    );
+    let json: Value =
+        serde_json::from_str(&ebguard(dir.path(), &["check", "--format", "json", "."]).stdout)
+            .unwrap();
+    let findings = json["findings"].as_array().unwrap();
+    let alias = findings.iter().find(|f| f["line"] == 7).unwrap();
+    assert!(
+        alias["no_fix"].as_str().unwrap().contains("alias"),
+        "{alias}"
+    );
+    assert_eq!(alias["fixes"], serde_json::json!([]));
+}
+
+/// Annotations say which findings ebguard can fix, and which only with `--unsafe-fixes`.
+#[test]
+fn github_annotations_name_the_fixes() {
+    let case = fixture_cases()
+        .find(|c| c.rule_dir().starts_with("EB010") && c.name().starts_with("fires"))
+        .unwrap();
+    let run = ebguard(&case.parent, &["check", "--format", "github", &case.name()]);
+    let messages: Vec<String> = run.stdout.lines().map(|l| parse_command(l).2).collect();
+    assert!(
+        messages[0].ends_with("\nfix: write `leader_only: true`"),
+        "{messages:?}"
+    );
+    assert!(
+        messages[1].ends_with("\nfix: write `leader_only: true` (unsafe: --unsafe-fixes)"),
+        "{messages:?}"
+    );
 }
 
 /// (uriBaseId, uri, startLine) of every result.
@@ -481,7 +685,7 @@ fn machine_formats_also_say_on_stderr_why_the_run_failed() {
 }
 
 /// Microsoft's SARIF validator with GitHub's rules (what GitHub's pre-flight validator runs):
-/// no error and no warning on the SARIF of fixtures that exercise related locations,
+/// no error and no warning on the SARIF of fixtures that exercise related locations, fixes,
 /// suppressions, baselines and repository provenance.
 #[test]
 fn sarif_multitool_finds_no_error_or_warning() {
@@ -514,14 +718,14 @@ fn sarif_multitool_finds_no_error_or_warning() {
         )
         .stdout,
     );
-    // One failing case per rule that has related locations, plus an unreadable path: the
+    // One failing case per rule that has related locations or fixes, plus an unreadable path: the
     // validator takes about a second per file, so not every case.
     let mut seen = std::collections::HashSet::new();
     let cases =
         fixture_cases().filter(|c| c.name().starts_with("fires") && seen.insert(c.rule_dir()));
     for case in cases {
         let run = ebguard(&case.parent, &["check", "--format", "sarif", &case.name()]);
-        if run.stdout.contains("\"relatedLocations\"") {
+        if run.stdout.contains("\"relatedLocations\"") || run.stdout.contains("\"fixes\": [") {
             save(
                 &format!("{}-{}.sarif", case.rule_dir(), case.name()),
                 run.stdout,

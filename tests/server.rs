@@ -204,7 +204,13 @@ fn diagnostics_follow_unsaved_edits_with_hover_and_a_suppression_that_works() {
             "context": {"diagnostics": [d]},
         }),
     );
-    let action = &actions[0];
+    // A finding's own fixes come first; the suppression is the one that names the rule.
+    let action = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().starts_with("Suppress EB001"))
+        .unwrap_or_else(|| panic!("{actions:#?}"));
     assert_eq!(action["kind"], "quickfix");
     assert_eq!(action["diagnostics"][0]["code"], "EB001");
     let edit = &action["edit"]["changes"][&file][0];
@@ -408,5 +414,142 @@ fn related_places_and_files_ebguard_does_not_read_as_configuration() {
     });
     assert_eq!(message["params"]["diagnostics"], json!([]));
     assert_eq!(message["params"]["version"], 7);
+    client.shutdown();
+}
+
+/// `text` with an LSP edit applied (positions in UTF-16 units).
+fn apply(text: &str, edit: &Value) -> String {
+    let offset = |at: &Value| {
+        let line = at["line"].as_u64().unwrap() as usize;
+        let start: usize = text.split_inclusive('\n').take(line).map(str::len).sum();
+        let mut units = at["character"].as_u64().unwrap() as usize;
+        let mut end = start;
+        for c in text[start..].chars() {
+            if units == 0 || c == '\n' {
+                break;
+            }
+            units -= c.len_utf16();
+            end += c.len_utf8();
+        }
+        end
+    };
+    let range = &edit["range"];
+    let mut out = text.to_string();
+    out.replace_range(
+        offset(&range["start"])..offset(&range["end"]),
+        edit["newText"].as_str().unwrap(),
+    );
+    out
+}
+
+/// EB010 (a quoted `"true"`: safe to unquote; `yes`: unsafe) after an emoji on the line, so the
+/// edit's columns are UTF-16 units, and EB003's `timeout:` (safe to remove).
+const FIXABLE: &str = "container_commands:\n  01_migrate: {command: \"echo \u{1F600} && php artisan migrate --force\", leader_only: \"true\"}\n  02_seed:\n    command: php artisan db:seed --force\n    leader_only: yes\n    timeout: 1800\n";
+
+#[test]
+fn fixes_are_quick_fixes_and_fix_all_applies_the_safe_ones() {
+    let (_dir, root) = bundle(GUARDED);
+    let mut client = Client::start(&root);
+    let file = uri(&root.join(".ebextensions/02_fixable.config"));
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": file, "languageId": "yaml", "version": 1, "text": FIXABLE}}),
+    );
+    let d = client.diagnostics(&file);
+    let on_line = |line: u64| {
+        d.iter()
+            .find(|d| d["code"] == "EB010" && d["range"]["start"]["line"] == line)
+            .unwrap_or_else(|| panic!("{d:#?}"))
+            .clone()
+    };
+    let (quoted, yes) = (on_line(1), on_line(4));
+    let actions_for = |client: &mut Client, d: &Value| {
+        client.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": file}, "range": d["range"], "context": {"diagnostics": [d]}}),
+        )
+    };
+
+    let actions = actions_for(&mut client, &quoted);
+    let fix = &actions[0];
+    assert_eq!(fix["title"], "Write `leader_only: true`");
+    assert_eq!(fix["kind"], "quickfix");
+    assert_eq!(fix["isPreferred"], true);
+    assert_eq!(fix["diagnostics"][0]["code"], "EB010");
+    let edit = &fix["edit"]["changes"][&file][0];
+    // `"true"` starts after 78 code points, one of them the emoji: 79 UTF-16 units.
+    assert_eq!(
+        edit["range"],
+        json!({"start": {"line": 1, "character": 79}, "end": {"line": 1, "character": 85}})
+    );
+    assert_eq!(edit["newText"], "true");
+    assert!(actions[1]["title"]
+        .as_str()
+        .unwrap()
+        .starts_with("Suppress EB010"));
+    // Without `only`, the file's fix-all comes last; asking for quick fixes leaves it out.
+    assert_eq!(actions[2]["kind"], "source.fixAll.ebguard", "{actions:#?}");
+    let quick = client.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": file}, "range": quoted["range"], "context": {"diagnostics": [quoted], "only": ["quickfix"]}}),
+    );
+    let kinds: Vec<&Value> = quick
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["kind"])
+        .collect();
+    assert_eq!(kinds, [&json!("quickfix"), &json!("quickfix")]);
+
+    // The unsafe fix is offered, marked, and never preferred.
+    let actions = actions_for(&mut client, &yes);
+    assert_eq!(actions[0]["title"], "Write `leader_only: true` (unsafe)");
+    assert!(actions[0].get("isPreferred").is_none(), "{actions:#?}");
+
+    // Fix all (what an editor runs on save): both safe fixes, not the unsafe one.
+    let all = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": {"uri": file},
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "context": {"diagnostics": [], "only": ["source.fixAll"]},
+        }),
+    );
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 1, "{all:#?}");
+    assert_eq!(all[0]["kind"], "source.fixAll.ebguard");
+    let edits = all[0]["edit"]["changes"][&file].as_array().unwrap();
+    assert_eq!(edits.len(), 1);
+    let fixed = apply(FIXABLE, &edits[0]);
+    assert!(fixed.contains("leader_only: true}"), "{fixed}");
+    assert!(fixed.contains("leader_only: yes\n"), "{fixed}");
+    assert!(!fixed.contains("\n    timeout:"), "{fixed}");
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file, "version": 2}, "contentChanges": [{"range": edits[0]["range"], "text": edits[0]["newText"]}]}),
+    );
+    let left = client.diagnostics(&file);
+    let codes: Vec<&Value> = left.iter().map(|d| &d["code"]).collect();
+    assert_eq!(
+        codes,
+        [&json!("EB010")],
+        "only the unsafe fix is left: {left:#?}"
+    );
+
+    // A buffer changed since the check: the fix's offsets no longer hold, so it is not offered
+    // (the request is answered before the debounced re-check).
+    client.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": file, "version": 3}, "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "# moved\n"}]}),
+    );
+    let stale = actions_for(&mut client, &left[0]);
+    assert!(
+        stale
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| !a["title"].as_str().unwrap().starts_with("Write")),
+        "{stale:#?}"
+    );
     client.shutdown();
 }

@@ -7,7 +7,7 @@
 //! held to the same 10 here. So the most severe findings go first, every finding past the cap
 //! is still printed as a plain log line, and a final notice says how many were left out.
 
-use super::sorted;
+use super::{fix_notes, sorted};
 use crate::finding::{Finding, Severity};
 use crate::Outcome;
 
@@ -41,6 +41,9 @@ fn annotation(f: &Finding) -> String {
     if !f.help.is_empty() {
         message.push_str("\nhelp: ");
         message.push_str(&f.help);
+    }
+    for (name, note) in fix_notes(f) {
+        message.push_str(&format!("\n{name}: {note}"));
     }
     format!(
         "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",

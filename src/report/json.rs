@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::{sorted, Summary};
+use crate::finding::{Edit, Fix};
 use crate::source::Location;
 use crate::Outcome;
 
@@ -27,6 +28,66 @@ struct JsonFinding<'a> {
     at: JsonLocation<'a>,
     help: &'a str,
     related: Vec<JsonRelated<'a>>,
+    /// Preferred first; `check --fix` applies the first safe one, `--unsafe-fixes` the first.
+    fixes: Vec<JsonFix<'a>>,
+    /// Why the rule offers no fix here although it has one (an edit through a YAML alias).
+    no_fix: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    title: &'a str,
+    applicability: &'a str,
+    edits: Vec<JsonEdit<'a>>,
+}
+
+/// One change of a fix, tagged by `kind`. Paths are display paths, as in `path` above.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum JsonEdit<'a> {
+    /// Replace the text of the range (empty: insert) with `text`; the byte offsets (0-based,
+    /// end exclusive) give the same range for tools that work on bytes.
+    Replace {
+        #[serde(flatten)]
+        at: JsonLocation<'a>,
+        start_byte: usize,
+        end_byte: usize,
+        text: &'a str,
+    },
+    Rename {
+        path: &'a str,
+        to: &'a str,
+    },
+    /// Set the executable bit, and in git's index too when `git`.
+    MakeExecutable {
+        path: &'a str,
+        git: bool,
+    },
+}
+
+impl<'a> From<&'a Fix> for JsonFix<'a> {
+    fn from(fix: &'a Fix) -> Self {
+        JsonFix {
+            title: &fix.title,
+            applicability: fix.applicability.as_str(),
+            edits: fix.edits.iter().map(JsonEdit::from).collect(),
+        }
+    }
+}
+
+impl<'a> From<&'a Edit> for JsonEdit<'a> {
+    fn from(edit: &'a Edit) -> Self {
+        match edit {
+            Edit::Replace { at, text } => JsonEdit::Replace {
+                at: at.into(),
+                start_byte: at.span.start,
+                end_byte: at.span.end,
+                text,
+            },
+            Edit::Rename { from, to } => JsonEdit::Rename { path: from, to },
+            Edit::MakeExecutable { path, git } => JsonEdit::MakeExecutable { path, git: *git },
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -76,6 +137,8 @@ pub fn render(outcome: &Outcome) -> String {
                     at: (&r.location).into(),
                 })
                 .collect(),
+            fixes: f.fixes.iter().map(JsonFix::from).collect(),
+            no_fix: f.no_fix.as_deref(),
         })
         .collect();
     let doc = Document {

@@ -5,7 +5,7 @@ mod json;
 mod sarif;
 mod text;
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Finding, Severity};
 use crate::source::SourceFile;
 use crate::Outcome;
 
@@ -65,6 +65,46 @@ fn plural(n: usize, word: &str) -> String {
         format!("{n} {word}")
     } else {
         format!("{n} {word}s")
+    }
+}
+
+/// What the human-facing reports (text, GitHub) say about a finding's fixes, as
+/// `(label, message)` lines: `fix` for each fix (unsafe ones say which flag applies them), or
+/// `no automatic fix` with the reason the rule skipped its fix.
+fn fix_notes(f: &Finding) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = f
+        .fixes
+        .iter()
+        .map(|fix| match fix.applicability {
+            Applicability::Safe => ("fix", fix.title.clone()),
+            Applicability::Unsafe => ("fix", format!("{} (unsafe: --unsafe-fixes)", fix.title)),
+        })
+        .collect();
+    if let Some(why) = &f.no_fix {
+        out.push(("no automatic fix", why.clone()));
+    }
+    out
+}
+
+/// The closing hint about fixes, ruff-style: how many findings `check --fix` repairs, and how
+/// many more only `--unsafe-fixes` does. `None` when nothing is fixable.
+fn fixable_hint(findings: &[Finding]) -> Option<String> {
+    let has = |f: &Finding, a: Applicability| f.fixes.iter().any(|x| x.applicability == a);
+    let safe = findings
+        .iter()
+        .filter(|f| has(f, Applicability::Safe))
+        .count();
+    let unsafe_only = findings
+        .iter()
+        .filter(|f| !has(f, Applicability::Safe) && has(f, Applicability::Unsafe))
+        .count();
+    match (safe, unsafe_only) {
+        (0, 0) => None,
+        (0, n) => Some(format!("{n} fixable with --unsafe-fixes")),
+        (n, 0) => Some(format!("{n} fixable with --fix")),
+        (n, m) => Some(format!(
+            "{n} fixable with --fix ({m} more with --unsafe-fixes)"
+        )),
     }
 }
 

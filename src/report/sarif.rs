@@ -17,7 +17,7 @@ use serde::Serialize;
 use super::sorted;
 use crate::baseline::fingerprint_hash;
 use crate::bundle::clean;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::rules::{self, Rule};
 use crate::source::Location;
 use crate::Outcome;
@@ -157,6 +157,44 @@ struct SarifResult<'a> {
     suppressions: Vec<Suppression>,
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    fixes: Vec<SarifFix<'a>>,
+}
+
+/// A proposed fix (§3.55): text replacements per file. Renames and executable bits have no
+/// SARIF form, so fixes that need them are left out (`ebguard check --fix` applies them).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifFix<'a> {
+    description: Message<'a>,
+    artifact_changes: Vec<ArtifactChange<'a>>,
+    properties: FixProperties,
+}
+
+#[derive(Serialize)]
+struct FixProperties {
+    /// `safe` or `unsafe`, as in the JSON report.
+    applicability: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactChange<'a> {
+    artifact_location: ArtifactLocation,
+    replacements: Vec<Replacement<'a>>,
+}
+
+/// §3.57: `deletedRegion` is the range replaced; an empty region (start = end) inserts.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Replacement<'a> {
+    deleted_region: Region,
+    inserted_content: ArtifactContent<'a>,
+}
+
+#[derive(Serialize)]
+struct ArtifactContent<'a> {
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -475,13 +513,58 @@ impl Context {
 fn physical(artifact_location: ArtifactLocation, location: &Location) -> PhysicalLocation {
     PhysicalLocation {
         artifact_location,
-        region: Region {
-            start_line: location.start.line,
-            start_column: location.start.column,
-            end_line: location.end.line,
-            end_column: location.end.column,
-        },
+        region: region(location),
     }
+}
+
+fn region(location: &Location) -> Region {
+    Region {
+        start_line: location.start.line,
+        start_column: location.start.column,
+        end_line: location.end.line,
+        end_column: location.end.column,
+    }
+}
+
+/// `fix` as a SARIF fix, or `None` when an edit is not a text replacement. Unsafe fixes say so
+/// in their description, since viewers show only that.
+fn sarif_fix<'a>(context: &Context, fix: &'a Fix) -> Option<SarifFix<'a>> {
+    let mut changes: Vec<(&str, ArtifactChange)> = Vec::new();
+    for edit in &fix.edits {
+        let Edit::Replace { at, text } = edit else {
+            return None;
+        };
+        let replacement = Replacement {
+            deleted_region: region(at),
+            inserted_content: ArtifactContent { text },
+        };
+        match changes.iter_mut().find(|(path, _)| *path == at.path) {
+            Some((_, change)) => change.replacements.push(replacement),
+            None => changes.push((
+                &at.path,
+                ArtifactChange {
+                    artifact_location: context.artifact(&at.path),
+                    replacements: vec![replacement],
+                },
+            )),
+        }
+    }
+    let description = match fix.applicability {
+        Applicability::Safe => fix.title.clone(),
+        Applicability::Unsafe => format!(
+            "{} (unsafe: it changes what EB runs; `ebguard check --unsafe-fixes` applies it)",
+            fix.title
+        ),
+    };
+    Some(SarifFix {
+        description: Message {
+            text: escape(&description).into(),
+        },
+        artifact_changes: changes.into_iter().map(|(_, change)| change).collect(),
+        properties: FixProperties {
+            applicability: fix.applicability.as_str(),
+        },
+    })
 }
 
 /// Escapes what SARIF message strings treat as link syntax (§3.11.6).
@@ -551,6 +634,16 @@ fn result<'a>(
     let shown = context
         .relative(&finding.location.path)
         .unwrap_or_else(|| finding.location.path.clone());
+    // A suppressed finding is one the user chose to keep: `--fix` leaves it, so no fix is
+    // offered for it here either.
+    let fixes = match state {
+        State::Suppressed(_) => Vec::new(),
+        _ => finding
+            .fixes
+            .iter()
+            .filter_map(|fix| sarif_fix(context, fix))
+            .collect(),
+    };
     let (suppressions, baseline_state) = match state {
         State::New { baseline_used } => (Vec::new(), baseline_used.then_some("new")),
         State::Suppressed(reason) => (
@@ -582,6 +675,7 @@ fn result<'a>(
         }),
         suppressions,
         baseline_state,
+        fixes,
     })
 }
 

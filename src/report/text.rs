@@ -4,7 +4,7 @@
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
-use super::{plural, sorted, Sources, Summary};
+use super::{fix_notes, fixable_hint, plural, sorted, Sources, Summary};
 use crate::finding::{Finding, Severity};
 use crate::source::Location;
 use crate::Outcome;
@@ -58,6 +58,9 @@ fn group<'a>(sources: &Sources<'a>, f: &'a Finding) -> Group<'a> {
     if !f.help.is_empty() {
         title = title.element(Level::HELP.message(f.help.as_str()));
     }
+    for (name, message) in fix_notes(f) {
+        title = title.element(Level::HELP.with_name(name).message(message));
+    }
     title.element(Level::NOTE.message(format!(
         "{}: see `ebguard explain {}`",
         f.rule.name, f.rule.id
@@ -95,5 +98,8 @@ pub fn render_with(outcome: &Outcome, summary: bool) -> String {
         plural(s.bundles, "bundle"),
         plural(s.files, "file"),
     ));
+    if let Some(hint) = fixable_hint(&outcome.findings) {
+        out.push_str(&format!("ebguard: {hint}\n"));
+    }
     out
 }

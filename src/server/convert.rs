@@ -69,6 +69,14 @@ pub fn range(bundle: &Bundle, location: &Location) -> Range {
     }
 }
 
+/// A fingerprint of a file's text, to tell whether it changed since a check read it.
+pub fn fingerprint(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
 pub fn uri(path: &str) -> Option<Url> {
     Url::from_file_path(Path::new(path)).ok()
 }

@@ -86,6 +86,10 @@ struct Doc {
 struct Published {
     root: BundleRoot,
     findings: Vec<(Finding, lsp_types::Range)>,
+    /// The fingerprint of each file the findings' fixes edit, as the check read it: a fix's
+    /// byte offsets hold only for that text, so a code action offers it only while the file
+    /// is unchanged.
+    checked: HashMap<String, u64>,
 }
 
 type Shared = Arc<Mutex<HashMap<Url, Published>>>;
@@ -129,7 +133,7 @@ pub fn serve(connection: Connection) -> Result<bool, String> {
         )),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
         code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+            code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, actions::FIX_ALL]),
             resolve_provider: Some(false),
             work_done_progress_options: Default::default(),
         })),
@@ -163,6 +167,8 @@ struct Server {
     worker: mpsc::Sender<Job>,
     /// Whether the client answers `workspace/configuration`.
     pull_config: bool,
+    /// Whether the client can rename files in a workspace edit, for fixes that rename.
+    rename_files: bool,
     next_id: i32,
     config_request: Option<RequestId>,
     shutdown: bool,
@@ -201,6 +207,13 @@ impl Server {
                 .as_ref()
                 .and_then(|w| w.configuration)
                 .unwrap_or(false),
+            rename_files: params
+                .capabilities
+                .workspace
+                .as_ref()
+                .and_then(|w| w.workspace_edit.as_ref())
+                .and_then(|e| e.resource_operations.as_ref())
+                .is_some_and(|ops| ops.contains(&lsp_types::ResourceOperationKind::Rename)),
             next_id: 0,
             config_request: None,
             shutdown: false,
@@ -300,11 +313,14 @@ impl Server {
                 .and_then(|p| std::fs::read_to_string(p).ok())
                 .unwrap_or_default(),
         };
-        let overlay = self.overlay();
-        let config = self.settings.config.clone();
+        let context = actions::Context {
+            config: self.settings.config.clone(),
+            overlay: self.overlay(),
+            rename_files: self.rename_files,
+        };
         let sender = self.sender.clone();
         std::thread::spawn(move || {
-            let actions = actions::code_actions(&params, &published, &text, config, overlay);
+            let actions = actions::code_actions(&params, &published, &text, &context);
             let _ = sender.send(Response::new_ok(id, actions).into());
         });
     }
@@ -648,13 +664,19 @@ impl Publisher {
                     .entry(uri.clone())
                     .or_default()
                     .push(convert::diagnostic(bundle, finding));
-                kept.entry(uri)
-                    .or_insert_with(|| Published {
-                        root: root.clone(),
-                        findings: Vec::new(),
-                    })
-                    .findings
-                    .push((finding.clone(), range));
+                let published = kept.entry(uri).or_insert_with(|| Published {
+                    root: root.clone(),
+                    findings: Vec::new(),
+                    checked: HashMap::new(),
+                });
+                for edit in finding.fixes.iter().flat_map(|f| &f.edits) {
+                    if let Some(source) = bundle.source(edit.path()) {
+                        published
+                            .checked
+                            .insert(source.path.clone(), convert::fingerprint(&source.text));
+                    }
+                }
+                published.findings.push((finding.clone(), range));
             }
         }
         if let Ok(mut shared) = self.shared.lock() {

@@ -57,17 +57,32 @@ async def diagnostics_of(client: LanguageClient, uri: str, wanted) -> list:
     return await asyncio.wait_for(poll(), timeout=20)
 
 
+async def open_document(client: LanguageClient, uri: str, text: str) -> list:
+    """Opens `uri` with unsaved `text`; returns its first non-empty diagnostics."""
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id="yaml", version=1, text=text)
+        )
+    )
+    return await diagnostics_of(client, uri, lambda d: len(d) > 0)
+
+
+def apply_in_editor(client: LanguageClient, uri: str, version: int, edit: types.TextEdit):
+    """Applies `edit` to the open document as an editor does: an incremental change."""
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+            content_changes=[
+                types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)
+            ],
+        )
+    )
+
+
 @pytest.mark.asyncio
 async def test_unsaved_edits_hover_and_quick_fix(client: LanguageClient, tmp_path):
     uri = (tmp_path / ".ebextensions" / "01_django.config").as_uri()
-    client.text_document_did_open(
-        types.DidOpenTextDocumentParams(
-            text_document=types.TextDocumentItem(
-                uri=uri, language_id="yaml", version=1, text=MIGRATE
-            )
-        )
-    )
-    found = await diagnostics_of(client, uri, lambda d: len(d) > 0)
+    found = await open_document(client, uri, MIGRATE)
     assert [d.code for d in found] == ["EB001"]
     assert found[0].range == types.Range(
         start=types.Position(line=1, character=2), end=types.Position(line=1, character=12)
@@ -91,19 +106,14 @@ async def test_unsaved_edits_hover_and_quick_fix(client: LanguageClient, tmp_pat
             context=types.CodeActionContext(diagnostics=list(found)),
         )
     )
-    assert len(actions) == 1
-    edit = actions[0].edit.changes[uri][0]
+    # A finding's own fixes come first; the suppression names the rule.
+    suppress = [a for a in actions if a.title.startswith("Suppress EB001")]
+    assert len(suppress) == 1
+    edit = suppress[0].edit.changes[uri][0]
     assert edit.new_text.startswith("  # ebguard: ignore[EB001] ")
 
     # The quick fix applied as an editor applies it: the finding is gone.
-    client.text_document_did_change(
-        types.DidChangeTextDocumentParams(
-            text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=2),
-            content_changes=[
-                types.TextDocumentContentChangePartial(range=edit.range, text=edit.new_text)
-            ],
-        )
-    )
+    apply_in_editor(client, uri, 2, edit)
     await diagnostics_of(client, uri, lambda d: len(d) == 0)
 
     # Breaking it again in a different way brings a warning, which minSeverity can hide.
@@ -132,3 +142,41 @@ async def test_unsaved_edits_hover_and_quick_fix(client: LanguageClient, tmp_pat
         assert client.registrations == ["workspace/didChangeWatchedFiles"]
     else:
         assert client.registrations == []
+
+
+def apply(text: str, edit: types.TextEdit) -> str:
+    """`text` with `edit` applied, as an editor applies it (ASCII text: UTF-16 units are
+    characters)."""
+    lines = text.splitlines(keepends=True)
+    def offset(at: types.Position) -> int:
+        return sum(len(line) for line in lines[: at.line]) + at.character
+    return text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+
+
+@pytest.mark.asyncio
+async def test_quick_fix_from_a_findings_fix(client: LanguageClient, tmp_path):
+    uri = (tmp_path / ".ebextensions" / "01_django.config").as_uri()
+    found = await open_document(client, uri, STRING_GUARD)
+    assert [d.code for d in found] == ["EB010"]
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=found[0].range,
+            context=types.CodeActionContext(
+                diagnostics=list(found), only=[types.CodeActionKind.QuickFix]
+            ),
+        )
+    )
+    fix = actions[0]
+    assert fix.title == "Write `leader_only: true`"
+    assert fix.kind == types.CodeActionKind.QuickFix
+    assert fix.is_preferred
+    assert [d.code for d in fix.diagnostics] == ["EB010"]
+    assert actions[1].title.startswith("Suppress EB010")
+    [edit] = fix.edit.changes[uri]
+    fixed = apply(STRING_GUARD, edit)
+    assert fixed == GUARDED
+
+    # Applied as an editor applies it: the finding is gone.
+    apply_in_editor(client, uri, 2, edit)
+    await diagnostics_of(client, uri, lambda d: len(d) == 0)
