@@ -52,7 +52,7 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
                     "move the command to `container_commands`, or run it through `ebguard migrate --` for a real lock".to_string(),
                 ),
                 (other, section) => {
-                    let help = match did_you_mean(other, known) {
+                    let help = match intended(other, cmd).or_else(|| did_you_mean(other, known)) {
                         Some(suggestion) => {
                             // The right key turns on what the misspelt one never did (a
                             // leader-only command, a working directory): unsafe.
@@ -80,4 +80,15 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
             out.push(finding);
         }
     }
+}
+
+/// Other names people give the command line itself. An edit distance would send `cmd` to
+/// `cwd`, one letter away, and a fix would then set a working directory instead of the command.
+const COMMAND_SPELLINGS: &[&str] = &["cmd", "run", "script", "commands", "exec", "shell"];
+
+/// `command`, when `key` is another name for it and the command has none.
+fn intended(key: &str, cmd: &crate::model::Command) -> Option<&'static str> {
+    let has_command = cmd.keys.iter().any(|(k, _, _)| k == "command");
+    (!has_command && COMMAND_SPELLINGS.contains(&key.to_ascii_lowercase().as_str()))
+        .then_some("command")
 }
