@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::finding::Finding;
+use crate::finding::{Edit, Finding, Fix};
 use crate::model::Bundle;
 use crate::rules::{self, Rule};
 use crate::source::{Location, SourceFile};
@@ -27,6 +27,8 @@ struct Suppression {
     rules: Named,
     /// Why the finding is acceptable, as written after the `]`.
     reason: String,
+    /// In a hook script (a shell comment), rather than a configuration file.
+    in_script: bool,
 }
 
 impl Suppression {
@@ -135,29 +137,34 @@ fn own_line(source: &SourceFile, hash: usize) -> bool {
 fn directives(bundle: &Bundle) -> (Vec<Suppression>, Vec<Finding>) {
     let mut suppressions = Vec::new();
     let mut problems = Vec::new();
-    let mut read = |source: &SourceFile, text: &str, at: usize, own: bool| match parse(text, at) {
-        None => {}
-        Some(Ok((rules, reason))) => {
-            let location = source.location(at - 1..at + text.trim_end().len());
-            let below_shebang = own && location.start.line == 2 && source.text.starts_with("#!");
-            suppressions.push(Suppression {
-                location,
-                own_line: own,
-                below_shebang,
-                rules,
-                reason,
-            })
-        }
-        Some(Err((span, message))) => problems.push(
-            Finding::new(
-                &rules::eb901_invalid_suppression::RULE,
-                source.location(span),
-                message,
-            )
-            .label("not a suppression")
-            .help("write `# ebguard: ignore[EB001] why this is safe`"),
-        ),
-    };
+    let mut read =
+        |source: &SourceFile, text: &str, at: usize, own: bool, in_script: bool| match parse(
+            text, at,
+        ) {
+            None => {}
+            Some(Ok((rules, reason))) => {
+                let location = source.location(at - 1..at + text.trim_end().len());
+                let below_shebang =
+                    own && location.start.line == 2 && source.text.starts_with("#!");
+                suppressions.push(Suppression {
+                    location,
+                    own_line: own,
+                    below_shebang,
+                    rules,
+                    reason,
+                    in_script,
+                })
+            }
+            Some(Err((span, message))) => problems.push(
+                Finding::new(
+                    &rules::eb901_invalid_suppression::RULE,
+                    source.location(span),
+                    message,
+                )
+                .label("not a suppression")
+                .help("write `# ebguard: ignore[EB001] why this is safe`"),
+            ),
+        };
     for config in &bundle.configs {
         for comment in &config.doc.comments {
             // The comment's span starts at `#`; its text is what follows.
@@ -167,13 +174,14 @@ fn directives(bundle: &Bundle) -> (Vec<Suppression>, Vec<Finding>) {
                 &comment.text,
                 at,
                 own_line(&config.source, comment.span.start),
+                false,
             );
         }
     }
     for hook in &bundle.hooks {
         if let Some(script) = hook.script() {
             for (text, at, own) in shell_comments(script) {
-                read(&hook.source, text, at, own);
+                read(&hook.source, text, at, own, true);
             }
         }
     }
@@ -233,8 +241,16 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
     }
     let unused = &rules::eb900_unused_suppression::RULE;
     for (s, u) in suppressions.iter().zip(&used) {
-        for ((rule, span), used) in s.rules.iter().zip(u) {
-            if *used || !enabled(rule) {
+        // Entries of rules the configuration turned off stay: they may silence something
+        // once the rule is on again.
+        let removable: Vec<bool> = s
+            .rules
+            .iter()
+            .zip(u)
+            .map(|((rule, _), used)| !*used && enabled(rule))
+            .collect();
+        for (i, (rule, span)) in s.rules.iter().enumerate() {
+            if !removable[i] {
                 continue;
             }
             let Some(source) = bundle.source(&s.location.path) else {
@@ -256,7 +272,8 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
                     ),
                 )
                 .label("suppresses nothing")
-                .help("remove it if the problem is fixed, or move it onto the finding's line or the line above"),
+                .help("remove it if the problem is fixed, or move it onto the finding's line or the line above")
+                .fix_or_why(removal(source, s, &removable, i)),
             );
         }
     }
@@ -267,6 +284,65 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
         findings: kept,
         suppressed,
     }
+}
+
+/// Removes the unused rule `i` of `s`: the whole comment when every rule it names is unused
+/// (with its line when it stands alone), else the rule's ID and one separator. A comment runs
+/// nothing, so removing one changes nothing EB does.
+fn removal(
+    source: &SourceFile,
+    s: &Suppression,
+    removable: &[bool],
+    i: usize,
+) -> Result<Fix, String> {
+    let text = source.text.as_str();
+    let hash = s.location.span.start;
+    // A line-based reading can take a `#` in a heredoc or a multi-line string for a comment;
+    // that text reaches a command, so it stays.
+    if s.in_script && !crate::shell::is_comment(text, hash) {
+        return Err("this `#` is inside a string or heredoc of the script, which a command receives; edit it by hand".into());
+    }
+    let edit = |span: Range<usize>, title: String| {
+        Ok(Fix::safe(
+            title,
+            vec![Edit::Replace {
+                at: source.location(span),
+                text: String::new(),
+            }],
+        ))
+    };
+    if removable.iter().all(|r| *r) {
+        let line = source.lines.position(text, hash).line;
+        let content = source.lines.line_span(text, line);
+        let after_break = text[content.end..]
+            .find('\n')
+            .map_or(text.len(), |n| content.end + n + 1);
+        // In a script, a line after `\` continues that command: dropping the line break
+        // would join it to the next one.
+        let continued = s.in_script
+            && text[..content.start]
+                .trim_end_matches(['\n', '\r'])
+                .ends_with('\\');
+        let span = if s.own_line && !continued {
+            content.start..after_break
+        } else {
+            let before = text[content.start..hash].trim_end().len();
+            let start = if s.own_line {
+                hash
+            } else {
+                content.start + before
+            };
+            start..content.end
+        };
+        return edit(span, "remove the unused suppression comment".into());
+    }
+    let ids = &s.rules;
+    // The ID with the separator before it, or after it for the first.
+    let span = match i {
+        0 => ids[0].1.start..ids[1].1.start,
+        _ => ids[i - 1].1.end..ids[i].1.end,
+    };
+    edit(span, format!("remove {} from the suppression", ids[i].0.id))
 }
 
 #[cfg(test)]
@@ -308,6 +384,71 @@ mod tests {
         assert_eq!(
             found,
             [(" ebguard: ignore[EB001] a", false), (" ebguard: x", true)]
+        );
+    }
+
+    /// The text of the one file of `files` that changes, after every EB900 finding's fix, each
+    /// applied alone (as fix rounds would, one at a time), and the reasons where there is none.
+    fn removed(files: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
+        let files: Vec<(&str, Option<u32>, &[u8])> = files
+            .iter()
+            .map(|&(p, t)| (p, Some(0o755), t.as_bytes()))
+            .collect();
+        let bundle = crate::bundle::in_memory("app", &files, crate::yaml::Limits::default());
+        let findings = rules::check(&bundle, &rules::Settings::default());
+        let applied = apply(&bundle, findings, &|_| true);
+        let mut fixed = Vec::new();
+        let mut reasons = Vec::new();
+        for f in applied.findings.iter().filter(|f| f.rule.id == "EB900") {
+            match f.fixes.first() {
+                Some(fix) => {
+                    let text = &bundle.source(&f.location.path).unwrap().text;
+                    fixed.push(crate::rules::common::testing::apply(text, fix));
+                }
+                None => reasons.push(f.no_fix.clone().unwrap()),
+            }
+        }
+        (fixed, reasons)
+    }
+
+    #[test]
+    fn an_unused_suppression_alone_on_its_line_goes_with_its_line() {
+        let config = "container_commands:\r\n  # ebguard: ignore[EB001] run from CI\r\n  01_static:\r\n    command: echo\r\n";
+        let (fixed, _) = removed(&[(".ebextensions/01.config", config)]);
+        assert_eq!(
+            fixed,
+            ["container_commands:\r\n  01_static:\r\n    command: echo\r\n"]
+        );
+    }
+
+    #[test]
+    fn a_trailing_suppression_goes_without_the_line() {
+        let hook = "#!/bin/bash\necho hi  # ebguard: ignore[EB006] old   \necho bye";
+        let (fixed, _) = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
+        assert_eq!(fixed, ["#!/bin/bash\necho hi\necho bye"]);
+    }
+
+    #[test]
+    fn only_the_unused_rule_leaves_a_list() {
+        let hook = "#!/bin/bash\n# ebguard: ignore[EB008, EB006 ,EB011] migrated by CI\npython manage.py migrate\n";
+        let (fixed, _) = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
+        let line = |l: &str| {
+            format!(
+                "#!/bin/bash\n# ebguard: ignore[{l}] migrated by CI\npython manage.py migrate\n"
+            )
+        };
+        assert_eq!(fixed, [line("EB006 ,EB011"), line("EB008, EB006")]);
+    }
+
+    #[test]
+    fn text_a_command_receives_is_not_touched() {
+        let hook = "#!/bin/bash\ncat <<EOF\n# ebguard: ignore[EB006] data\nEOF\necho a \\\n  # ebguard: ignore[EB001] end\n";
+        let (fixed, reasons) = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
+        assert_eq!(reasons.len(), 1, "{reasons:?}");
+        // After a `\` continuation the line stays, so the command still ends there.
+        assert_eq!(
+            fixed,
+            ["#!/bin/bash\ncat <<EOF\n# ebguard: ignore[EB006] data\nEOF\necho a \\\n  \n"]
         );
     }
 }

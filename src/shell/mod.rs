@@ -193,6 +193,12 @@ pub fn find_migrations_argv(argv: &[&str]) -> Vec<MigrationCall> {
     Recognizer::default().find_migrations_argv(argv)
 }
 
+/// Whether the `#` at byte `at` of `script` starts a comment, rather than being text of a
+/// string or heredoc.
+pub fn is_comment(script: &str, at: usize) -> bool {
+    parse::comment_at(script, at)
+}
+
 /// Byte ranges where the script reads the variable EB_IS_COMMAND_LEADER
 /// ($EB_IS_COMMAND_LEADER, ${EB_IS_COMMAND_LEADER...}, `get-config`-free); not in
 /// comments, not in single-quoted strings.
