@@ -95,7 +95,9 @@ fn parse(text: &str, at: usize) -> Option<Result<(Named, String), Malformed>> {
 
 /// `#` comments in a shell script that may hold a directive: a `#` at the start of a word,
 /// outside single and double quotes (tracked per line, which is enough for comments that
-/// stand alone or end a command line). Returns (text after `#`, its offset, own line).
+/// stand alone or end a command line), that the parser also reads as a comment: a line of a
+/// heredoc body or of a multi-line string is text a command receives. Returns (text after `#`,
+/// its offset, own line).
 fn shell_comments(script: &str) -> Vec<(&str, usize, bool)> {
     let mut out = Vec::new();
     let mut line_start = 0;
@@ -120,6 +122,10 @@ fn shell_comments(script: &str) -> Vec<(&str, usize, bool)> {
             prev = b;
         }
         line_start += line.len();
+    }
+    if !out.is_empty() {
+        let comments = crate::shell::comment_starts(script);
+        out.retain(|&(_, at, _)| comments.binary_search(&(at - 1)).is_ok());
     }
     out
 }
@@ -273,7 +279,7 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
                 )
                 .label("suppresses nothing")
                 .help("remove it if the problem is fixed, or move it onto the finding's line or the line above")
-                .fix_or_why(removal(source, s, &removable, i)),
+                .fix(removal(source, s, &removable, i)),
             );
         }
     }
@@ -289,27 +295,17 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
 /// Removes the unused rule `i` of `s`: the whole comment when every rule it names is unused
 /// (with its line when it stands alone), else the rule's ID and one separator. A comment runs
 /// nothing, so removing one changes nothing EB does.
-fn removal(
-    source: &SourceFile,
-    s: &Suppression,
-    removable: &[bool],
-    i: usize,
-) -> Result<Fix, String> {
+fn removal(source: &SourceFile, s: &Suppression, removable: &[bool], i: usize) -> Fix {
     let text = source.text.as_str();
     let hash = s.location.span.start;
-    // A line-based reading can take a `#` in a heredoc or a multi-line string for a comment;
-    // that text reaches a command, so it stays.
-    if s.in_script && !crate::shell::is_comment(text, hash) {
-        return Err("this `#` is inside a string or heredoc of the script, which a command receives; edit it by hand".into());
-    }
     let edit = |span: Range<usize>, title: String| {
-        Ok(Fix::safe(
+        Fix::safe(
             title,
             vec![Edit::Replace {
                 at: source.location(span),
                 text: String::new(),
             }],
-        ))
+        )
     };
     if removable.iter().all(|r| *r) {
         let line = source.lines.position(text, hash).line;
@@ -376,7 +372,7 @@ mod tests {
 
     #[test]
     fn shell_comments_skip_quoted_hashes() {
-        let script = "#!/bin/sh\necho '# ebguard: no' # ebguard: ignore[EB001] a\n  # ebguard: x\nfoo#ebguard: not a comment\n";
+        let script = "#!/bin/sh\necho '# ebguard: no' # ebguard: ignore[EB001] a\n  # ebguard: x\nfoo#ebguard: not a comment\ncat <<EOF\n# ebguard: heredoc text\nEOF\necho \"a\n# ebguard: string\"\n";
         let found: Vec<_> = shell_comments(script)
             .into_iter()
             .map(|(t, _, own)| (t, own))
@@ -387,9 +383,8 @@ mod tests {
         );
     }
 
-    /// The text of the one file of `files` that changes, after every EB900 finding's fix, each
-    /// applied alone (as fix rounds would, one at a time), and the reasons where there is none.
-    fn removed(files: &[(&str, &str)]) -> (Vec<String>, Vec<String>) {
+    /// The text of the one file of `files` after each EB900 finding's fix, applied alone.
+    fn removed(files: &[(&str, &str)]) -> Vec<String> {
         let files: Vec<(&str, Option<u32>, &[u8])> = files
             .iter()
             .map(|&(p, t)| (p, Some(0o755), t.as_bytes()))
@@ -397,24 +392,21 @@ mod tests {
         let bundle = crate::bundle::in_memory("app", &files, crate::yaml::Limits::default());
         let findings = rules::check(&bundle, &rules::Settings::default());
         let applied = apply(&bundle, findings, &|_| true);
-        let mut fixed = Vec::new();
-        let mut reasons = Vec::new();
-        for f in applied.findings.iter().filter(|f| f.rule.id == "EB900") {
-            match f.fixes.first() {
-                Some(fix) => {
-                    let text = &bundle.source(&f.location.path).unwrap().text;
-                    fixed.push(crate::rules::common::testing::apply(text, fix));
-                }
-                None => reasons.push(f.no_fix.clone().unwrap()),
-            }
-        }
-        (fixed, reasons)
+        applied
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "EB900")
+            .map(|f| {
+                let text = &bundle.source(&f.location.path).unwrap().text;
+                crate::rules::common::testing::apply(text, &f.fixes[0])
+            })
+            .collect()
     }
 
     #[test]
     fn an_unused_suppression_alone_on_its_line_goes_with_its_line() {
         let config = "container_commands:\r\n  # ebguard: ignore[EB001] run from CI\r\n  01_static:\r\n    command: echo\r\n";
-        let (fixed, _) = removed(&[(".ebextensions/01.config", config)]);
+        let fixed = removed(&[(".ebextensions/01.config", config)]);
         assert_eq!(
             fixed,
             ["container_commands:\r\n  01_static:\r\n    command: echo\r\n"]
@@ -424,14 +416,14 @@ mod tests {
     #[test]
     fn a_trailing_suppression_goes_without_the_line() {
         let hook = "#!/bin/bash\necho hi  # ebguard: ignore[EB006] old   \necho bye";
-        let (fixed, _) = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
+        let fixed = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
         assert_eq!(fixed, ["#!/bin/bash\necho hi\necho bye"]);
     }
 
     #[test]
     fn only_the_unused_rule_leaves_a_list() {
         let hook = "#!/bin/bash\n# ebguard: ignore[EB008, EB006 ,EB011] migrated by CI\npython manage.py migrate\n";
-        let (fixed, _) = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
+        let fixed = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
         let line = |l: &str| {
             format!(
                 "#!/bin/bash\n# ebguard: ignore[{l}] migrated by CI\npython manage.py migrate\n"
@@ -441,14 +433,10 @@ mod tests {
     }
 
     #[test]
-    fn text_a_command_receives_is_not_touched() {
-        let hook = "#!/bin/bash\ncat <<EOF\n# ebguard: ignore[EB006] data\nEOF\necho a \\\n  # ebguard: ignore[EB001] end\n";
-        let (fixed, reasons) = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
-        assert_eq!(reasons.len(), 1, "{reasons:?}");
-        // After a `\` continuation the line stays, so the command still ends there.
-        assert_eq!(
-            fixed,
-            ["#!/bin/bash\ncat <<EOF\n# ebguard: ignore[EB006] data\nEOF\necho a \\\n  \n"]
-        );
+    fn a_line_after_a_continuation_stays() {
+        let hook = "#!/bin/bash\necho a \\\n  # ebguard: ignore[EB001] end\n";
+        let fixed = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
+        // The command still ends where the comment ended it.
+        assert_eq!(fixed, ["#!/bin/bash\necho a \\\n  \n"]);
     }
 }

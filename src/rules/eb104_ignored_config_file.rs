@@ -119,12 +119,11 @@ fn why_ignored(file: &IgnoredFile) -> Option<Ignored> {
     {
         // Amazon Linux 1 read proxy configuration from `.ebextensions/nginx/`; Amazon Linux 2
         // and 2023 read `.platform/nginx/` and `.platform/httpd/` (eb-facts §6.2).
-        let rest = &inside[proxy.len() + 1..];
-        let target = format!(".platform/{proxy}/{rest}");
+        let (help, target) = proxy_move(proxy, &inside[proxy.len() + 1..]);
         return Some(Ignored {
             message: format!("`.ebextensions/{proxy}/` is where Amazon Linux 1 read proxy configuration; Amazon Linux 2 and 2023 never read it"),
-            help: format!("move it to `{target}`"),
-            target: proxy_target(proxy, rest, target),
+            help,
+            target,
         });
     }
     if !file.looks_like_config || set_aside(name) {
@@ -148,24 +147,43 @@ fn why_ignored(file: &IgnoredFile) -> Option<Ignored> {
     })
 }
 
-/// Where an Amazon Linux 1 proxy file takes effect on Amazon Linux 2 and 2023, when moving it
-/// there is a plain extension of EB's proxy configuration. `nginx.conf` and `conf/httpd.conf`
-/// replace EB's whole configuration and must include EB's own `conf.d/elasticbeanstalk/*.conf`
-/// (eb-facts §6.2), which one written for Amazon Linux 1 rarely does; and the proxies include
-/// only `*.conf` files from `conf.d/`, so anything else would stay unread there too.
-fn proxy_target(proxy: &str, rest: &str, target: String) -> Result<String, String> {
+/// What to do with an Amazon Linux 1 proxy file `rest` (its path below `.ebextensions/{proxy}/`)
+/// on Amazon Linux 2 and 2023, and where it takes effect there. EB copies `.platform/{proxy}/`
+/// over the proxy's configuration, which by itself includes the `*.conf` files of `conf.d/`
+/// (EB's own `conf.d/elasticbeanstalk/` among them); `nginx.conf` and `conf/httpd.conf`
+/// replace EB's whole configuration and must include `conf.d/elasticbeanstalk/*.conf`
+/// (eb-facts §6.2), which one written for Amazon Linux 1 rarely does.
+fn proxy_move(proxy: &str, rest: &str) -> (String, Result<String, String>) {
     let main = if proxy == "nginx" {
         "nginx.conf"
     } else {
         "conf/httpd.conf"
     };
+    let target = format!(".platform/{proxy}/{rest}");
     if rest == main {
-        return Err(format!("`.platform/{proxy}/{main}` replaces EB's whole {proxy} configuration and must include `conf.d/elasticbeanstalk/*.conf`; adapt it by hand"));
+        return (
+            format!("make it include `conf.d/elasticbeanstalk/*.conf`, as a replacement `{main}` must on Amazon Linux 2 and 2023, then move it to `{target}`"),
+            Err(format!("`{target}` replaces EB's whole {proxy} configuration; only you can adapt it")),
+        );
     }
-    if !rest.ends_with(".conf") {
-        return Err(format!("{proxy} reads only `*.conf` files from its configuration folders, so it would stay unread in `.platform/{proxy}/` too"));
+    let Some(name) = rest.strip_prefix("conf.d/") else {
+        return (
+            format!("move it to `{target}`, and include it from a `.conf` file in `.platform/{proxy}/conf.d/`"),
+            Err(format!("{proxy} reads only `conf.d/*.conf` from `.platform/{proxy}/` by itself")),
+        );
+    };
+    if name.ends_with(".conf") {
+        return (format!("move it to `{target}`"), Ok(target));
     }
-    Ok(target)
+    let stem = match name.rsplit_once('.') {
+        Some((stem, _)) if !stem.is_empty() && !stem.ends_with('/') => stem,
+        _ => name,
+    };
+    let target = format!(".platform/{proxy}/conf.d/{stem}.conf");
+    (
+        format!("move it to `{target}`: {proxy} reads only the `*.conf` files of `conf.d/`"),
+        Ok(target),
+    )
 }
 
 #[cfg(test)]
@@ -223,14 +241,21 @@ mod tests {
     }
 
     #[test]
-    fn proxy_files_that_would_replace_or_stay_unread_are_not_moved() {
+    fn proxy_files_move_where_the_proxy_reads_them() {
+        assert_eq!(
+            help_and_target(".ebextensions/nginx/conf.d/streaming.config", false),
+            (
+                "move it to `.platform/nginx/conf.d/streaming.conf`: nginx reads only the `*.conf` files of `conf.d/`".into(),
+                Ok(".platform/nginx/conf.d/streaming.conf".into())
+            )
+        );
         for rel in [
             ".ebextensions/nginx/nginx.conf",
             ".ebextensions/httpd/conf/httpd.conf",
-            ".ebextensions/nginx/conf.d/streaming.config",
+            ".ebextensions/nginx/sites-enabled/app.conf",
         ] {
             let (help, target) = help_and_target(rel, false);
-            assert!(help.starts_with("move it to `.platform/"), "{rel}: {help}");
+            assert!(help.contains("`.platform/"), "{rel}: {help}");
             assert!(target.is_err(), "{rel}: {target:?}");
         }
     }

@@ -193,10 +193,10 @@ pub fn find_migrations_argv(argv: &[&str]) -> Vec<MigrationCall> {
     Recognizer::default().find_migrations_argv(argv)
 }
 
-/// Whether the `#` at byte `at` of `script` starts a comment, rather than being text of a
-/// string or heredoc.
-pub fn is_comment(script: &str, at: usize) -> bool {
-    parse::comment_at(script, at)
+/// Byte offsets of the `#` of each comment of `script`, in order; a `#` in a string, a heredoc
+/// body or inside a word is text, not a comment.
+pub fn comment_starts(script: &str) -> Vec<usize> {
+    parse::comment_starts(script)
 }
 
 /// Byte ranges where the script reads the variable EB_IS_COMMAND_LEADER

@@ -234,14 +234,19 @@ pub(crate) fn leader_variable_uses(script: &str) -> Vec<Range<usize>> {
     uses
 }
 
-/// Whether the byte at `at` starts a comment of the script: not a `#` inside a string, a
+/// Where the comments of the script start (their `#`), in order: not a `#` inside a string, a
 /// heredoc body or a word.
-pub(crate) fn comment_at(script: &str, at: usize) -> bool {
-    parse(script).is_some_and(|tree| {
-        tree.root_node()
-            .descendant_for_byte_range(at, at + 1)
-            .is_some_and(|n| n.kind() == "comment" && n.start_byte() == at)
-    })
+pub(crate) fn comment_starts(script: &str) -> Vec<usize> {
+    let Some(tree) = parse(script) else {
+        return Vec::new();
+    };
+    let mut starts = Vec::new();
+    for_each_node(&tree, |node| {
+        if node.kind() == "comment" {
+            starts.push(node.start_byte());
+        }
+    });
+    starts
 }
 
 /// A node waiting on the walk's stack, with what its ancestors decided for it.
