@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::finding::Finding;
+use crate::finding::{Edit, Finding, Fix};
 use crate::model::Bundle;
 use crate::rules::{self, Rule};
 use crate::source::{Location, SourceFile};
@@ -27,6 +27,8 @@ struct Suppression {
     rules: Named,
     /// Why the finding is acceptable, as written after the `]`.
     reason: String,
+    /// In a hook script (a shell comment), rather than a configuration file.
+    in_script: bool,
 }
 
 impl Suppression {
@@ -93,7 +95,9 @@ fn parse(text: &str, at: usize) -> Option<Result<(Named, String), Malformed>> {
 
 /// `#` comments in a shell script that may hold a directive: a `#` at the start of a word,
 /// outside single and double quotes (tracked per line, which is enough for comments that
-/// stand alone or end a command line). Returns (text after `#`, its offset, own line).
+/// stand alone or end a command line), that the parser also reads as a comment: a line of a
+/// heredoc body or of a multi-line string is text a command receives. Returns (text after `#`,
+/// its offset, own line).
 fn shell_comments(script: &str) -> Vec<(&str, usize, bool)> {
     let mut out = Vec::new();
     let mut line_start = 0;
@@ -119,6 +123,10 @@ fn shell_comments(script: &str) -> Vec<(&str, usize, bool)> {
         }
         line_start += line.len();
     }
+    if !out.is_empty() {
+        let comments = crate::shell::comment_starts(script);
+        out.retain(|&(_, at, _)| comments.binary_search(&(at - 1)).is_ok());
+    }
     out
 }
 
@@ -135,29 +143,34 @@ fn own_line(source: &SourceFile, hash: usize) -> bool {
 fn directives(bundle: &Bundle) -> (Vec<Suppression>, Vec<Finding>) {
     let mut suppressions = Vec::new();
     let mut problems = Vec::new();
-    let mut read = |source: &SourceFile, text: &str, at: usize, own: bool| match parse(text, at) {
-        None => {}
-        Some(Ok((rules, reason))) => {
-            let location = source.location(at - 1..at + text.trim_end().len());
-            let below_shebang = own && location.start.line == 2 && source.text.starts_with("#!");
-            suppressions.push(Suppression {
-                location,
-                own_line: own,
-                below_shebang,
-                rules,
-                reason,
-            })
-        }
-        Some(Err((span, message))) => problems.push(
-            Finding::new(
-                &rules::eb901_invalid_suppression::RULE,
-                source.location(span),
-                message,
-            )
-            .label("not a suppression")
-            .help("write `# ebguard: ignore[EB001] why this is safe`"),
-        ),
-    };
+    let mut read =
+        |source: &SourceFile, text: &str, at: usize, own: bool, in_script: bool| match parse(
+            text, at,
+        ) {
+            None => {}
+            Some(Ok((rules, reason))) => {
+                let location = source.location(at - 1..at + text.trim_end().len());
+                let below_shebang =
+                    own && location.start.line == 2 && source.text.starts_with("#!");
+                suppressions.push(Suppression {
+                    location,
+                    own_line: own,
+                    below_shebang,
+                    rules,
+                    reason,
+                    in_script,
+                })
+            }
+            Some(Err((span, message))) => problems.push(
+                Finding::new(
+                    &rules::eb901_invalid_suppression::RULE,
+                    source.location(span),
+                    message,
+                )
+                .label("not a suppression")
+                .help("write `# ebguard: ignore[EB001] why this is safe`"),
+            ),
+        };
     for config in &bundle.configs {
         for comment in &config.doc.comments {
             // The comment's span starts at `#`; its text is what follows.
@@ -167,13 +180,14 @@ fn directives(bundle: &Bundle) -> (Vec<Suppression>, Vec<Finding>) {
                 &comment.text,
                 at,
                 own_line(&config.source, comment.span.start),
+                false,
             );
         }
     }
     for hook in &bundle.hooks {
         if let Some(script) = hook.script() {
             for (text, at, own) in shell_comments(script) {
-                read(&hook.source, text, at, own);
+                read(&hook.source, text, at, own, true);
             }
         }
     }
@@ -233,8 +247,16 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
     }
     let unused = &rules::eb900_unused_suppression::RULE;
     for (s, u) in suppressions.iter().zip(&used) {
-        for ((rule, span), used) in s.rules.iter().zip(u) {
-            if *used || !enabled(rule) {
+        // Entries of rules the configuration turned off stay: they may silence something
+        // once the rule is on again.
+        let removable: Vec<bool> = s
+            .rules
+            .iter()
+            .zip(u)
+            .map(|((rule, _), used)| !*used && enabled(rule))
+            .collect();
+        for (i, (rule, span)) in s.rules.iter().enumerate() {
+            if !removable[i] {
                 continue;
             }
             let Some(source) = bundle.source(&s.location.path) else {
@@ -256,7 +278,8 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
                     ),
                 )
                 .label("suppresses nothing")
-                .help("remove it if the problem is fixed, or move it onto the finding's line or the line above"),
+                .help("remove it if the problem is fixed, or move it onto the finding's line or the line above")
+                .fix(removal(source, s, &removable, i)),
             );
         }
     }
@@ -267,6 +290,55 @@ pub fn apply(bundle: &Bundle, findings: Vec<Finding>, enabled: &dyn Fn(&Rule) ->
         findings: kept,
         suppressed,
     }
+}
+
+/// Removes the unused rule `i` of `s`: the whole comment when every rule it names is unused
+/// (with its line when it stands alone), else the rule's ID and one separator. A comment runs
+/// nothing, so removing one changes nothing EB does.
+fn removal(source: &SourceFile, s: &Suppression, removable: &[bool], i: usize) -> Fix {
+    let text = source.text.as_str();
+    let hash = s.location.span.start;
+    let edit = |span: Range<usize>, title: String| {
+        Fix::safe(
+            title,
+            vec![Edit::Replace {
+                at: source.location(span),
+                text: String::new(),
+            }],
+        )
+    };
+    if removable.iter().all(|r| *r) {
+        let line = source.lines.position(text, hash).line;
+        let content = source.lines.line_span(text, line);
+        let after_break = text[content.end..]
+            .find('\n')
+            .map_or(text.len(), |n| content.end + n + 1);
+        // In a script, a line after `\` continues that command: dropping the line break
+        // would join it to the next one.
+        let continued = s.in_script
+            && text[..content.start]
+                .trim_end_matches(['\n', '\r'])
+                .ends_with('\\');
+        let span = if s.own_line && !continued {
+            content.start..after_break
+        } else {
+            let before = text[content.start..hash].trim_end().len();
+            let start = if s.own_line {
+                hash
+            } else {
+                content.start + before
+            };
+            start..content.end
+        };
+        return edit(span, "remove the unused suppression comment".into());
+    }
+    let ids = &s.rules;
+    // The ID with the separator before it, or after it for the first.
+    let span = match i {
+        0 => ids[0].1.start..ids[1].1.start,
+        _ => ids[i - 1].1.end..ids[i].1.end,
+    };
+    edit(span, format!("remove {} from the suppression", ids[i].0.id))
 }
 
 #[cfg(test)]
@@ -300,7 +372,7 @@ mod tests {
 
     #[test]
     fn shell_comments_skip_quoted_hashes() {
-        let script = "#!/bin/sh\necho '# ebguard: no' # ebguard: ignore[EB001] a\n  # ebguard: x\nfoo#ebguard: not a comment\n";
+        let script = "#!/bin/sh\necho '# ebguard: no' # ebguard: ignore[EB001] a\n  # ebguard: x\nfoo#ebguard: not a comment\ncat <<EOF\n# ebguard: heredoc text\nEOF\necho \"a\n# ebguard: string\"\n";
         let found: Vec<_> = shell_comments(script)
             .into_iter()
             .map(|(t, _, own)| (t, own))
@@ -309,5 +381,62 @@ mod tests {
             found,
             [(" ebguard: ignore[EB001] a", false), (" ebguard: x", true)]
         );
+    }
+
+    /// The text of the one file of `files` after each EB900 finding's fix, applied alone.
+    fn removed(files: &[(&str, &str)]) -> Vec<String> {
+        let files: Vec<(&str, Option<u32>, &[u8])> = files
+            .iter()
+            .map(|&(p, t)| (p, Some(0o755), t.as_bytes()))
+            .collect();
+        let bundle = crate::bundle::in_memory("app", &files, crate::yaml::Limits::default());
+        let findings = rules::check(&bundle, &rules::Settings::default());
+        let applied = apply(&bundle, findings, &|_| true);
+        applied
+            .findings
+            .iter()
+            .filter(|f| f.rule.id == "EB900")
+            .map(|f| {
+                let text = &bundle.source(&f.location.path).unwrap().text;
+                crate::rules::common::testing::apply(text, &f.fixes[0])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_unused_suppression_alone_on_its_line_goes_with_its_line() {
+        let config = "container_commands:\r\n  # ebguard: ignore[EB001] run from CI\r\n  01_static:\r\n    command: echo\r\n";
+        let fixed = removed(&[(".ebextensions/01.config", config)]);
+        assert_eq!(
+            fixed,
+            ["container_commands:\r\n  01_static:\r\n    command: echo\r\n"]
+        );
+    }
+
+    #[test]
+    fn a_trailing_suppression_goes_without_the_line() {
+        let hook = "#!/bin/bash\necho hi  # ebguard: ignore[EB006] old   \necho bye";
+        let fixed = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
+        assert_eq!(fixed, ["#!/bin/bash\necho hi\necho bye"]);
+    }
+
+    #[test]
+    fn only_the_unused_rule_leaves_a_list() {
+        let hook = "#!/bin/bash\n# ebguard: ignore[EB008, EB006 ,EB011] migrated by CI\npython manage.py migrate\n";
+        let fixed = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
+        let line = |l: &str| {
+            format!(
+                "#!/bin/bash\n# ebguard: ignore[{l}] migrated by CI\npython manage.py migrate\n"
+            )
+        };
+        assert_eq!(fixed, [line("EB006 ,EB011"), line("EB008, EB006")]);
+    }
+
+    #[test]
+    fn a_line_after_a_continuation_stays() {
+        let hook = "#!/bin/bash\necho a \\\n  # ebguard: ignore[EB001] end\n";
+        let fixed = removed(&[(".platform/hooks/predeploy/01.sh", hook)]);
+        // The command still ends where the comment ended it.
+        assert_eq!(fixed, ["#!/bin/bash\necho a \\\n  \n"]);
     }
 }

@@ -93,6 +93,12 @@ impl FileSource for DiskFiles {
         let meta = std::fs::metadata(self.path(rel)?).ok()?;
         Some((meta.permissions().mode() & 0o7777, ModeOrigin::FileSystem))
     }
+
+    fn exists(&self, rel: &str) -> bool {
+        self.path(rel)
+            .is_some_and(|p| std::fs::symlink_metadata(p).is_ok())
+            || self.git_modes().is_some_and(|m| m.contains_key(rel))
+    }
 }
 
 /// Files held in memory (tests, fuzzing).
@@ -109,6 +115,10 @@ impl FileSource for MemoryFiles {
         self.0
             .get(rel)
             .and_then(|(m, _)| m.map(|m| (m, ModeOrigin::FileSystem)))
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        self.0.contains_key(rel)
     }
 }
 

@@ -304,15 +304,26 @@ fn assemble<L>(
         let modelled = match place_of(&rel) {
             Place::IgnoredEbextension => {
                 // EB104 reads the text to tell misnamed configuration from helper files.
-                let text = match fetch(&rel, listed).0 {
+                let bytes = fetch(&rel, listed).0;
+                let text = match &bytes {
                     Bytes::Read(bytes) | Bytes::TooLarge(bytes, _) => {
-                        String::from_utf8_lossy(&bytes).into_owned()
+                        String::from_utf8_lossy(bytes).into_owned()
                     }
                     Bytes::Problem(_) => String::new(),
                 };
-                bundle
-                    .ignored_ebextensions
-                    .push(IgnoredFile::new(rel, &text));
+                let mut file = IgnoredFile::new(rel, &text);
+                if file.looks_like_config {
+                    // Read as EB would read it once renamed to `.config` (eb-facts §1.1).
+                    let name = file
+                        .rel_path
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
+                    file.unreadable = guard::catch(|| config_from_bytes(bytes, path, name, limits))
+                        .map_or_else(Some, |config| config.problem.map(|p| p.message));
+                }
+                bundle.ignored_ebextensions.push(file);
                 continue;
             }
             Place::Elsewhere => continue,

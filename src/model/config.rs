@@ -36,6 +36,9 @@ pub struct IgnoredFile {
     /// Whether it holds EB configuration keys (so it was meant to be read), rather than data
     /// a command copies into place (`wsgi.conf`, a script).
     pub looks_like_config: bool,
+    /// For one that looks like configuration: why EB could not read it under a `.config`
+    /// name (what EB100 would say then), so no fix renames it into EB's view as it is.
+    pub unreadable: Option<String>,
 }
 
 impl IgnoredFile {
@@ -51,6 +54,7 @@ impl IgnoredFile {
         IgnoredFile {
             rel_path,
             looks_like_config,
+            unreadable: None,
         }
     }
 }

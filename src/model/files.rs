@@ -23,6 +23,9 @@ pub trait FileSource: Send + Sync {
     fn read(&self, rel: &str) -> Option<Vec<u8>>;
     /// The permission bits EB will see, and where they come from.
     fn mode(&self, rel: &str) -> Option<(u32, ModeOrigin)>;
+    /// Whether anything is at `rel`: a file (readable or not), a folder, a link, or an entry
+    /// of git's index.
+    fn exists(&self, rel: &str) -> bool;
 }
 
 type Cache<T> = Mutex<HashMap<String, Option<Arc<T>>>>;
@@ -144,6 +147,13 @@ impl Bundle {
         self.text(rel)
     }
 
+    /// Whether the bundle holds anything at `rel`, which a fix that moves a file there would
+    /// overwrite.
+    pub fn holds(&self, rel: &str) -> bool {
+        self.hooks.iter().any(|h| h.rel_path == rel)
+            || self.files.source.as_ref().is_some_and(|s| s.exists(rel))
+    }
+
     /// The mode EB will see for a file of the bundle: git's when the bundle is in a git work
     /// tree (eb-facts §7 #4), else the file system's.
     pub fn file_mode(&self, rel: &str) -> Option<(u32, ModeOrigin)> {
@@ -167,6 +177,18 @@ impl Bundle {
             let origin = Origin::root(Some(&hook.rel_path));
             recognizer.analyse_parsed(&self.parsed_text(script), &origin, Some(self))
         }))
+    }
+
+    /// The simple command of `hook` written at `range` (a migration call's range): where its
+    /// program word starts (after `NAME=value` prefixes and redirections), and its words.
+    pub fn hook_command(
+        &self,
+        hook: &Hook,
+        range: &std::ops::Range<usize>,
+    ) -> Option<(usize, Vec<String>)> {
+        let parsed = self.parsed_text(hook.script()?);
+        let (program, argv) = parsed.command_at(range)?;
+        Some((program, argv.to_vec()))
     }
 
     /// What a `commands`/`container_commands` entry does. A string runs through `/bin/sh`;

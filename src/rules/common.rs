@@ -2,19 +2,85 @@
 
 use std::ops::Range;
 
-use crate::model::{Bundle, Command, ConfigFile, Hook, LeaderOnly, Located};
+use crate::finding::{Edit, Fix};
+use crate::model::{Bundle, Command, ConfigFile, Hook, LeaderOnly, Located, ModeOrigin};
 use crate::shell::MigrationCall;
-use crate::source::Location;
+use crate::source::{Location, SourceFile};
 use crate::yaml::NodeRef;
 
 use super::Settings;
 
 /// A span-tree edit of `file` as a fix edit.
-pub fn text_edit(file: &impl Located, edit: crate::yaml::edit::TextEdit) -> crate::finding::Edit {
-    crate::finding::Edit::Replace {
+pub fn text_edit(file: &impl Located, edit: crate::yaml::edit::TextEdit) -> Edit {
+    Edit::Replace {
         at: file.location(edit.span),
         text: edit.text,
     }
+}
+
+/// `chmod +x` of the file at display path `path`, in git's index too when that is where its
+/// mode comes from: `eb deploy` in a git work tree ships the index's mode (eb-facts §7 #4).
+pub fn make_executable(path: &str, origin: ModeOrigin) -> Edit {
+    Edit::MakeExecutable {
+        path: path.to_string(),
+        git: origin == ModeOrigin::GitIndex,
+    }
+}
+
+/// The fix for Windows line endings in a script: delete each carriage return that ends a line,
+/// and nothing else (a lone `\r` inside a line stays, as `dos2unix` leaves it). `Err` when the
+/// file is not UTF-8 text: its offsets would not be the file's bytes.
+pub fn lf_line_endings(file: &SourceFile, title: &str) -> Result<Fix, String> {
+    // The bundle reads scripts lossily: a replacement character stands for bytes that are
+    // not UTF-8, after which offsets in the text no longer match the file.
+    if file.text.contains('\u{fffd}') {
+        return Err("the file is not valid UTF-8 text, so ebguard does not edit it; convert it with `dos2unix`".into());
+    }
+    let edits = file
+        .text
+        .match_indices("\r\n")
+        .map(|(at, _)| Edit::Replace {
+            at: file.location(at..at + 1),
+            text: String::new(),
+        })
+        .collect();
+    Ok(Fix::safe(title, edits))
+}
+
+/// An unsafe fix moving the bundle file `from` to `to` (both relative to the bundle root), where
+/// EB reads or runs it (`place` says which, in the title): unsafe, because EB then applies what
+/// it never did. Never over anything already at `to`, nor when another of `moves` (every
+/// `(from, to)` the rule proposes) goes to the same place.
+pub fn move_into_view(
+    bundle: &Bundle,
+    from: &str,
+    to: &str,
+    moves: &[(&str, &str)],
+    place: &str,
+) -> Result<Fix, String> {
+    if bundle.holds(to) {
+        return Err(format!(
+            "`{to}` already exists, and moving the file there would overwrite it"
+        ));
+    }
+    if let Some((other, _)) = moves.iter().find(|(f, t)| *f != from && *t == to) {
+        return Err(format!(
+            "`{other}` would move to `{to}` too; keep one of the two"
+        ));
+    }
+    let dir = |p: &str| p.rsplit_once('/').map(|(d, _)| d.to_owned());
+    let verb = if dir(from) == dir(to) {
+        "rename"
+    } else {
+        "move"
+    };
+    Ok(Fix::unsafe_(
+        format!("{verb} it to `{to}`, {place}"),
+        vec![Edit::Rename {
+            from: bundle.display_path(from),
+            to: bundle.display_path(to),
+        }],
+    ))
 }
 
 /// The migrations a hook script applies, following the files it runs; analysed once per bundle
@@ -138,9 +204,60 @@ fn edit_distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// Helpers for the rules' tests: findings on an in-memory bundle, and fixes applied to text.
+#[cfg(test)]
+pub mod testing {
+    use crate::finding::{Edit, Finding, Fix};
+    use crate::rules::{Rule, Settings};
+
+    /// The findings of `rule` on the bundle `app` made of `files` (path, mode, text).
+    pub fn findings(rule: &Rule, files: &[(&str, Option<u32>, &str)]) -> Vec<Finding> {
+        let files: Vec<(&str, Option<u32>, &[u8])> = files
+            .iter()
+            .map(|&(p, m, t)| (p, m, t.as_bytes()))
+            .collect();
+        let bundle = crate::bundle::in_memory("app", &files, crate::yaml::Limits::default());
+        crate::rules::check(&bundle, &Settings::default())
+            .into_iter()
+            .filter(|f| f.rule == rule)
+            .collect()
+    }
+
+    /// `text` with the text edits of `fix` applied, from the end backwards as `--fix` does.
+    pub fn apply(text: &str, fix: &Fix) -> String {
+        let mut edits: Vec<_> = fix
+            .edits
+            .iter()
+            .map(|e| match e {
+                Edit::Replace { at, text } => (at.span.clone(), text.as_str()),
+                other => panic!("not a text edit: {other:?}"),
+            })
+            .collect();
+        edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+        let mut out = text.to_string();
+        for (span, new) in edits {
+            out.replace_range(span, new);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lf_line_endings_deletes_only_the_carriage_returns_that_end_lines() {
+        let text = "#!/bin/bash\r\necho a\r\nlone\rcr stays\r\n\r\nlast line";
+        let fix = lf_line_endings(&SourceFile::new("h".into(), text.into()), "t").unwrap();
+        assert_eq!(
+            testing::apply(text, &fix),
+            "#!/bin/bash\necho a\nlone\rcr stays\n\nlast line"
+        );
+        assert_eq!(fix.edits.len(), 4);
+        let lossy = SourceFile::new("h".into(), "a\u{fffd}\r\n".into());
+        assert!(lf_line_endings(&lossy, "t").is_err());
+    }
 
     #[test]
     fn did_you_mean_finds_spelling_variants() {

@@ -1,8 +1,8 @@
 //! EB200 hook-not-executable: a hook without the executable bit.
 
-use super::common::{hook_first_line, runnable_hooks};
+use super::common::{hook_first_line, make_executable, runnable_hooks};
 use super::{Rule, Settings};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Fix, Severity};
 use crate::model::{Bundle, HookContent, Known, Located, ModeOrigin, RunsAt, EXEC_BIT_SINCE};
 
 pub static RULE: Rule = Rule {
@@ -73,6 +73,41 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
                 f
             }
         };
-        out.push(finding.help(help));
+        // Only the bit changes: platforms since 2022-04-29 set it themselves before running the
+        // hook, older ones fail without it, so it changes nothing EB runs but the failure.
+        let fix = Fix::safe(
+            "make the hook executable",
+            vec![make_executable(&hook.source.path, hook.mode_origin)],
+        );
+        out.push(finding.help(help).fix(fix));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Applicability, Edit};
+    use crate::rules::common::testing::findings;
+
+    #[test]
+    fn the_fix_sets_the_bit_of_the_hook_itself() {
+        let hook = ".platform/hooks/predeploy/01_assets.sh";
+        let found = findings(
+            &RULE,
+            &[(hook, Some(0o644), "#!/bin/bash\nnpm run build\n")],
+        );
+        let [finding] = found.as_slice() else {
+            panic!("{found:?}")
+        };
+        let fix = &finding.fixes[0];
+        assert_eq!(fix.applicability, Applicability::Safe);
+        // Outside git the file system's mode ships, so git's index is left alone.
+        assert_eq!(
+            fix.edits,
+            [Edit::MakeExecutable {
+                path: format!("app/{hook}"),
+                git: false
+            }]
+        );
     }
 }

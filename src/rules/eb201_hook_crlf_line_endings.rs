@@ -1,6 +1,6 @@
 //! EB201 hook-crlf-line-endings: a hook saved with Windows line endings.
 
-use super::common::runnable_hooks;
+use super::common::{lf_line_endings, runnable_hooks};
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
 use crate::model::{Bundle, Known, Located, CRLF_FIXED_SINCE};
@@ -64,6 +64,28 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
             "convert it to LF line endings (`sed -i 's/\\r$//' {}`), and add `.platform/** text eol=lf` to `.gitattributes`",
             hook.rel_path
         ));
-        out.push(finding);
+        // The conversion platforms since 2022-12-29 make themselves before running the hook;
+        // older ones fail on the carriage returns, so it changes nothing EB runs but the failure.
+        out.push(finding.fix_or_why(lf_line_endings(&hook.source, "convert to LF line endings")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Applicability;
+    use crate::rules::common::testing::{apply, findings};
+
+    #[test]
+    fn the_fix_converts_the_hook_to_lf_and_nothing_else() {
+        let hook = ".platform/hooks/postdeploy/01_restart.sh";
+        let text = "#!/bin/bash\r\nprintf 'a\\rb'\r\nsupervisorctl restart all";
+        let found = findings(&RULE, &[(hook, Some(0o755), text)]);
+        let fix = &found[0].fixes[0];
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(
+            apply(text, fix),
+            "#!/bin/bash\nprintf 'a\\rb'\nsupervisorctl restart all"
+        );
     }
 }

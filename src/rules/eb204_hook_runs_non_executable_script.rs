@@ -3,9 +3,9 @@
 
 use std::ops::Range;
 
-use super::common::runnable_hooks;
+use super::common::{lf_line_endings, make_executable, runnable_hooks};
 use super::{Rule, Settings};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Fix, Severity};
 use crate::model::{Bundle, Located, ModeOrigin, RunsAt};
 use crate::shell::{Analysis, RunHow, ScriptRun};
 use crate::source::Location;
@@ -54,6 +54,7 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
     }
 }
 
+#[derive(Clone, Copy)]
 enum Problem {
     NotExecutable(u32, ModeOrigin),
     Crlf(usize),
@@ -132,5 +133,63 @@ fn finding(bundle: &Bundle, at: Location, who: &str, run: &ScriptRun, problem: P
     if let Some(loc) = bundle.file_location(path, related_at) {
         f = f.related(loc, "this file");
     }
-    f
+    // The fixes change the script, not the command that runs it: the step already runs it, and
+    // fails on the missing bit or the carriage returns, so they change nothing but the failure.
+    match problem {
+        Problem::NotExecutable(_, origin) => f.fix(Fix::safe(
+            format!("make `{path}` executable"),
+            vec![make_executable(&bundle.display_path(path), origin)],
+        )),
+        Problem::Crlf(_) => match bundle.text_of(path) {
+            Some(script) => f.fix_or_why(lf_line_endings(
+                &script,
+                &format!("convert `{path}` to LF line endings"),
+            )),
+            None => f,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{Applicability, Edit};
+    use crate::rules::common::testing::{apply, findings};
+
+    const HOOK: &str = ".platform/hooks/predeploy/01_release.sh";
+
+    #[test]
+    fn the_fix_sets_the_bit_of_the_script_the_hook_executes() {
+        let found = findings(
+            &RULE,
+            &[
+                (HOOK, Some(0o755), "#!/bin/bash\n./scripts/release.sh\n"),
+                ("scripts/release.sh", Some(0o644), "#!/bin/bash\necho\n"),
+            ],
+        );
+        let fix = &found[0].fixes[0];
+        assert_eq!(fix.applicability, Applicability::Safe);
+        assert_eq!(
+            fix.edits,
+            [Edit::MakeExecutable {
+                path: "app/scripts/release.sh".into(),
+                git: false
+            }]
+        );
+    }
+
+    #[test]
+    fn the_fix_converts_the_script_not_the_hook() {
+        let script = "export A=1\r\nexport B=2";
+        let found = findings(
+            &RULE,
+            &[
+                (HOOK, Some(0o755), "#!/bin/bash\n. scripts/env.sh\n"),
+                ("scripts/env.sh", Some(0o644), script),
+            ],
+        );
+        let fix = &found[0].fixes[0];
+        assert!(fix.edits.iter().all(|e| e.path() == "app/scripts/env.sh"));
+        assert_eq!(apply(script, fix), "export A=1\nexport B=2");
+    }
 }

@@ -193,6 +193,12 @@ pub fn find_migrations_argv(argv: &[&str]) -> Vec<MigrationCall> {
     Recognizer::default().find_migrations_argv(argv)
 }
 
+/// Byte offsets of the `#` of each comment of `script`, in order; a `#` in a string, a heredoc
+/// body or inside a word is text, not a comment.
+pub fn comment_starts(script: &str) -> Vec<usize> {
+    parse::comment_starts(script)
+}
+
 /// Byte ranges where the script reads the variable EB_IS_COMMAND_LEADER
 /// ($EB_IS_COMMAND_LEADER, ${EB_IS_COMMAND_LEADER...}, `get-config`-free); not in
 /// comments, not in single-quoted strings.

@@ -60,6 +60,17 @@ pub struct Parsed {
     pub(crate) assignments: Vec<Assignment>,
 }
 
+impl Parsed {
+    /// The simple command written at `range` (a [`super::MigrationCall::range`] of this
+    /// script): where its program word starts, and its words after quote removal.
+    pub fn command_at(&self, range: &Range<usize>) -> Option<(usize, &[String])> {
+        self.sites
+            .iter()
+            .find(|s| s.range == *range)
+            .map(|s| (s.program, s.argv.as_slice()))
+    }
+}
+
 /// `NAME=value` as a statement of its own (also under `export`, `local`, `readonly`), not the
 /// prefix of a command, which sets the variable only for that command.
 #[derive(Clone, Debug)]
@@ -76,6 +87,8 @@ pub(crate) struct Assignment {
 pub(crate) struct CommandSite {
     /// Byte range of the whole `command` node, assignments included.
     pub range: Range<usize>,
+    /// Where the program word starts, after `NAME=value` prefixes and redirections.
+    pub program: usize,
     /// The words after shell quote removal (expansions kept verbatim, e.g. `$EBGUARD`).
     pub argv: Vec<String>,
     /// A heredoc or here-string that feeds this command's standard input, which
@@ -221,6 +234,21 @@ pub(crate) fn leader_variable_uses(script: &str) -> Vec<Range<usize>> {
     uses
 }
 
+/// Where the comments of the script start (their `#`), in order: not a `#` inside a string, a
+/// heredoc body or a word.
+pub(crate) fn comment_starts(script: &str) -> Vec<usize> {
+    let Some(tree) = parse(script) else {
+        return Vec::new();
+    };
+    let mut starts = Vec::new();
+    for_each_node(&tree, |node| {
+        if node.kind() == "comment" {
+            starts.push(node.start_byte());
+        }
+    });
+    starts
+}
+
 /// A node waiting on the walk's stack, with what its ancestors decided for it.
 #[derive(Clone, Copy)]
 struct Frame<'t> {
@@ -290,6 +318,10 @@ pub fn parse_script(script: &str) -> Parsed {
                     };
                     sites.push(CommandSite {
                         range: frame.node.byte_range(),
+                        program: frame
+                            .node
+                            .child_by_field_name("name")
+                            .map_or(frame.node.start_byte(), |n| n.start_byte()),
                         argv,
                         stdin: own.or_else(|| frame.input.and_then(|r| input_text(r, script))),
                         leader_gated: frame.gated,

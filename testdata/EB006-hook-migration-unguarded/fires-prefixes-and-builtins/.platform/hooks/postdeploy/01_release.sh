@@ -1,0 +1,3 @@
+#!/bin/bash
+cd /var/app/current
+exec bundle exec rake db:migrate
