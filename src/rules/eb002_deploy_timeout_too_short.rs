@@ -76,9 +76,13 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
     let message = format!(
         "the deployment Timeout is {effective} s ({origin}) but {why}; EB cancels the deployment when an instance takes longer"
     );
-    let help = format!(
-        "raise it: `option_settings: {{{NAMESPACE}: {{Timeout: {needed}}}}}` (1-3600 s; EB waits Timeout + 240 s)"
-    );
+    let help = if needed > MAX_TIMEOUT {
+        format!("EB accepts at most {MAX_TIMEOUT} s: raise it to `Timeout: {MAX_TIMEOUT}` and shorten what the deployment runs (EB waits Timeout + 240 s)")
+    } else {
+        format!(
+            "raise it: `option_settings: {{{NAMESPACE}: {{Timeout: {needed}}}}}` (1-3600 s; EB waits Timeout + 240 s)"
+        )
+    };
     let default_label = format!("this migration has {effective} s (EB's default) to finish");
     let mut finding = match (configured, first_migration, hook_migration) {
         (Some(opt), _, _) => {
@@ -261,6 +265,8 @@ mod tests {
         assert!(why(&[(CONFIG, shared)]).contains("alias repeats"));
         let too_long = MIGRATE.replace("1800", "7200");
         assert!(why(&[(CONFIG, &too_long)]).contains("at most 3600 s"));
+        let help = finding("EB002", &[(CONFIG, &too_long)]).help;
+        assert!(help.starts_with("EB accepts at most 3600 s"), "{help}");
         let hook = [
             (
                 ".platform/hooks/predeploy/01_migrate.sh",
