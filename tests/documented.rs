@@ -62,3 +62,62 @@ fn the_readme_lists_every_rule() {
         assert!(readme.contains(&link), "README.md does not list {link}");
     }
 }
+
+/// Every rule doc says under `## Automatic fix` what `check --fix` / `--unsafe-fixes` does, in
+/// agreement with what the rule offers on its fixtures: "No automatic fix" only for a rule that
+/// offers none, a described fix only for one that does, and the words **safe** / **unsafe**
+/// for each kind it offers.
+#[test]
+fn rule_docs_say_what_check_fix_does() {
+    use ebguard::finding::Applicability;
+    use std::collections::{HashMap, HashSet};
+
+    let mut offered: HashMap<&str, HashSet<Applicability>> = HashMap::new();
+    for case in common::fixture_cases() {
+        let outcome = ebguard::check(
+            std::slice::from_ref(&case.dir),
+            &ebguard::Options::default(),
+        );
+        for finding in &outcome.findings {
+            for fix in &finding.fixes {
+                offered
+                    .entry(finding.rule.id)
+                    .or_default()
+                    .insert(fix.applicability);
+            }
+        }
+    }
+    for rule in ebguard::rules::ALL {
+        let kinds = offered.get(rule.id);
+        let Some((_, section)) = rule.doc.split_once("\n## Automatic fix\n") else {
+            panic!("{}: its doc has no `## Automatic fix` section", rule.id);
+        };
+        let section = section.split("\n## ").next().unwrap_or_default();
+        match kinds {
+            None => assert!(
+                section.starts_with("No automatic fix"),
+                "{}: the doc describes a fix, but no fixture gets one",
+                rule.id
+            ),
+            Some(kinds) => {
+                assert!(
+                    !section.starts_with("No automatic fix"),
+                    "{}: the doc says there is no fix, but fixtures get one",
+                    rule.id
+                );
+                for (kind, word) in [
+                    (Applicability::Safe, "**safe**"),
+                    (Applicability::Unsafe, "**unsafe**"),
+                ] {
+                    assert_eq!(
+                        section.contains(word),
+                        kinds.contains(&kind),
+                        "{}: the doc must call its {} fixes {word}",
+                        rule.id,
+                        kind.as_str()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -3,10 +3,12 @@
 use std::ops::Range;
 
 use crate::finding::{Edit, Fix};
-use crate::model::{Bundle, Command, ConfigFile, Hook, LeaderOnly, Located, ModeOrigin};
+use crate::model::{
+    Bundle, Command, ConfigFile, EffectiveOption, Hook, LeaderOnly, Located, ModeOrigin,
+};
 use crate::shell::MigrationCall;
 use crate::source::{Location, SourceFile};
-use crate::yaml::NodeRef;
+use crate::yaml::{NodeId, NodeKind, NodeRef, ScalarStyle};
 
 use super::Settings;
 
@@ -81,6 +83,75 @@ pub fn move_into_view(
             to: bundle.display_path(to),
         }],
     ))
+}
+
+/// Whether the node `target` of `file` can be edited where it is written: reached from the
+/// document root through mappings' own entries and list items only (no alias, no `<<` merge
+/// on the way), and not inside an anchored node that an alias repeats. Otherwise the edit would
+/// land in an anchor shared with other places, and change them too. The reason reads after
+/// the name of what was to be edited ("`command` is an alias ...").
+pub fn editable(file: &ConfigFile, target: NodeId) -> Result<(), String> {
+    let Some(root) = file.doc.root() else {
+        return Err("the file holds no configuration".into());
+    };
+    // Depth-first over written nodes, remembering each node's parent to rebuild the path.
+    let mut seen: Vec<(NodeRef<'_>, Option<usize>)> = vec![(root, None)];
+    let mut stack = vec![0];
+    let mut found = None;
+    while let Some(at) = stack.pop() {
+        let node = seen[at].0;
+        if node.id() == target {
+            found = Some(at);
+            break;
+        }
+        if node.is_alias() {
+            continue;
+        }
+        let children: Vec<NodeId> = match node.kind() {
+            NodeKind::Mapping(pairs) => pairs
+                .iter()
+                .filter(|&&(k, _)| !is_merge_key(node.doc_node(k)))
+                .flat_map(|&(k, v)| [v, k])
+                .collect(),
+            NodeKind::Sequence(items) => items.iter().rev().copied().collect(),
+            _ => Vec::new(),
+        };
+        for child in children {
+            seen.push((node.doc_node(child), Some(at)));
+            stack.push(seen.len() - 1);
+        }
+    }
+    let Some(mut at) = found else {
+        return Err("comes from a `<<` merge or an alias of an anchored value; editing the anchor would change every place that uses it, so edit it by hand".into());
+    };
+    if seen[at].0.is_alias() {
+        return Err("is an alias of an anchored value; editing the anchor would change every place that uses it, so edit it by hand".into());
+    }
+    let aliases: Vec<NodeRef<'_>> = file.doc.all_nodes().filter(|n| n.is_alias()).collect();
+    loop {
+        let node = seen[at].0;
+        // An alias resolves to the very node it repeats: the same arena entry.
+        if aliases.iter().any(|a| std::ptr::eq(a.kind(), node.kind())) {
+            return Err("is inside an anchored value that an alias repeats elsewhere; editing it would change every place that uses it, so edit it by hand".into());
+        }
+        match seen[at].1 {
+            Some(parent) => at = parent,
+            None => return Ok(()),
+        }
+    }
+}
+
+/// A YAML 1.1 merge key, `<<`.
+fn is_merge_key(key: NodeRef<'_>) -> bool {
+    key.as_str() == Some("<<") && key.scalar_style() == Some(ScalarStyle::Plain)
+}
+
+/// The `DeploymentPolicy` setting when it is `TrafficSplitting`: such deployments elect no
+/// command leader, so `leader_only` commands never run (eb-facts §2.3, §7 #13).
+pub fn traffic_splitting(bundle: &Bundle) -> Option<EffectiveOption<'_>> {
+    bundle
+        .effective_option("aws:elasticbeanstalk:command", "DeploymentPolicy")
+        .filter(|p| p.setting.value.as_deref() == Some("TrafficSplitting"))
 }
 
 /// The migrations a hook script applies, following the files it runs; analysed once per bundle
@@ -239,6 +310,91 @@ pub mod testing {
             out.replace_range(span, new);
         }
         out
+    }
+}
+
+/// Runs fixes on in-memory bundles, for the rules' unit tests that pin each fix's exact text.
+#[cfg(test)]
+pub(crate) mod fixing {
+    use crate::finding::{Applicability, Edit, Finding};
+    use crate::model::Bundle;
+    use crate::rules::{self, Settings};
+    use crate::yaml::Limits;
+
+    /// An in-memory bundle of `files` (path under the bundle root, text).
+    pub fn bundle(files: &[(&str, &str)]) -> Bundle {
+        let files: Vec<(&str, Option<u32>, &[u8])> = files
+            .iter()
+            .map(|(path, text)| (*path, None, text.as_bytes()))
+            .collect();
+        crate::bundle::in_memory("app", &files, Limits::default())
+    }
+
+    fn rule_ids(findings: &[Finding]) -> Vec<&'static str> {
+        let mut ids: Vec<_> = findings.iter().map(|f| f.rule.id).collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Every finding on the bundle of `files` (path under the bundle root, text).
+    pub fn findings(files: &[(&str, &str)]) -> Vec<Finding> {
+        rules::check(&bundle(files), &Settings::default())
+    }
+
+    /// The one finding of rule `id` on `files`.
+    pub fn finding(id: &str, files: &[(&str, &str)]) -> Finding {
+        let mut found: Vec<Finding> = findings(files)
+            .into_iter()
+            .filter(|f| f.rule.id == id)
+            .collect();
+        assert_eq!(found.len(), 1, "{id} findings: {found:#?}");
+        found.remove(0)
+    }
+
+    /// Applies fix number `n` of the one `id` finding on `files` and returns its title and the
+    /// texts after it, in the order of `files`. Checks what every fix must do: it is unsafe as
+    /// `applicability` says, and on the edited bundle the finding is gone and no other appears.
+    pub fn apply(
+        id: &str,
+        n: usize,
+        applicability: Applicability,
+        files: &[(&str, &str)],
+    ) -> (String, Vec<String>) {
+        let before = findings(files);
+        let target = before
+            .iter()
+            .position(|f| f.rule.id == id)
+            .expect("a finding");
+        let fix = before[target].fixes.get(n).unwrap_or_else(|| {
+            panic!("no fix #{n}: {:?}", before[target]);
+        });
+        assert_eq!(fix.applicability, applicability, "{}", fix.title);
+        let mut texts: Vec<String> = files.iter().map(|(_, t)| t.to_string()).collect();
+        let mut edits: Vec<_> = fix
+            .edits
+            .iter()
+            .map(|e| match e {
+                Edit::Replace { at, text } => (at.clone(), text.clone()),
+                other => panic!("not a text edit: {other:?}"),
+            })
+            .collect();
+        edits.sort_by_key(|(at, _)| std::cmp::Reverse(at.span.start));
+        for (at, text) in edits {
+            let i = files
+                .iter()
+                .position(|(p, _)| at.path == format!("app/{p}"))
+                .expect("an edit of a given file");
+            texts[i].replace_range(at.span, &text);
+        }
+        let edited: Vec<(&str, &str)> = files
+            .iter()
+            .zip(&texts)
+            .map(|((p, _), t)| (*p, t.as_str()))
+            .collect();
+        let mut expected = rule_ids(&before);
+        expected.remove(expected.iter().position(|r| *r == id).expect("listed"));
+        assert_eq!(rule_ids(&findings(&edited)), expected, "{texts:#?}");
+        (fix.title.clone(), texts)
     }
 }
 

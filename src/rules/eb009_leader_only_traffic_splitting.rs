@@ -1,6 +1,6 @@
 //! EB009 leader-only-traffic-splitting: `leader_only` never runs in traffic-splitting deployments.
 
-use super::common::leader_only_commands;
+use super::common::{leader_only_commands, traffic_splitting};
 use super::{Rule, Settings};
 use crate::finding::{Finding, Severity};
 use crate::model::{Bundle, Located};
@@ -15,13 +15,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
-    let Some(policy) = bundle.effective_option("aws:elasticbeanstalk:command", "DeploymentPolicy")
-    else {
+    let Some(policy) = traffic_splitting(bundle) else {
         return;
     };
-    if policy.setting.value.as_deref() != Some("TrafficSplitting") {
-        return;
-    }
     let policy_at = policy.setting.value_node.unwrap_or(policy.setting.at);
     for (_, cmd, leader_only_key) in leader_only_commands(bundle) {
         // Traffic-splitting deployments elect no command leader (eb-facts §2.3, roadmap #65).

@@ -1,0 +1,3 @@
+#!/bin/bash
+set -euo pipefail
+ebguard migrate -- python manage.py migrate --noinput
