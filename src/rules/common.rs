@@ -154,6 +154,16 @@ pub fn traffic_splitting(bundle: &Bundle) -> Option<EffectiveOption<'_>> {
         .filter(|p| p.setting.value.as_deref() == Some("TrafficSplitting"))
 }
 
+/// The deployment `Timeout` EB applies, in seconds: the effective
+/// `aws:elasticbeanstalk:command` option, else EB's default (eb-facts §3.1). `None` when the
+/// setting is not a number (a CloudFormation function; EB103 reports junk).
+pub fn deploy_timeout(configured: Option<EffectiveOption<'_>>) -> Option<i64> {
+    match configured {
+        Some(opt) => crate::model::integer_value(opt.setting.value.as_deref()),
+        None => Some(i64::from(super::DEFAULT_DEPLOY_TIMEOUT)),
+    }
+}
+
 /// The migrations a hook script applies, following the files it runs; analysed once per bundle
 /// whichever rule asks first (the model caches it).
 pub fn hook_migrations(bundle: &Bundle, hook: &Hook, settings: &Settings) -> Vec<MigrationCall> {

@@ -1,7 +1,7 @@
 //! EB002 deploy-timeout-too-short: migrations run, but the deployment may be cut off first.
 
-use super::common::{editable, hook_migrations, migrations, text_edit};
-use super::{Rule, Settings, DEFAULT_DEPLOY_TIMEOUT};
+use super::common::{deploy_timeout, editable, hook_migrations, migrations, text_edit};
+use super::{Rule, Settings};
 use crate::finding::{Finding, Fix, Severity};
 use crate::model::{integer_value, Bundle, ConfigFile, EffectiveOption, Located};
 use crate::yaml::edit::{insert_entry, insert_item, set_scalar, New};
@@ -49,13 +49,8 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
         return;
     }
     let configured = bundle.effective_option(NAMESPACE, "Timeout");
-    let effective = match configured {
-        Some(opt) => match integer_value(opt.setting.value.as_deref()) {
-            Some(seconds) => seconds,
-            // A CloudFormation function or junk: EB103 reports junk; nothing to compare.
-            None => return,
-        },
-        None => i64::from(DEFAULT_DEPLOY_TIMEOUT),
+    let Some(effective) = deploy_timeout(configured) else {
+        return;
     };
     let floor = i64::from(settings.min_deploy_timeout());
     let largest_ask = asked.iter().max_by_key(|(s, _, _)| *s);

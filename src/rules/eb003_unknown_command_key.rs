@@ -1,9 +1,9 @@
 //! EB003 unknown-command-key: a key EB does not support on a command.
 
-use super::common::{did_you_mean, text_edit};
+use super::common::{deploy_timeout, did_you_mean, migrations, text_edit};
 use super::{Rule, Settings};
 use crate::finding::{Finding, Fix, Severity};
-use crate::model::{Bundle, CommandSection, Located};
+use crate::model::{integer_value, Bundle, CommandSection, Located};
 use crate::yaml::edit::{remove_entry, rename_key};
 
 pub static RULE: Rule = Rule {
@@ -15,7 +15,8 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
+fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
+    let deploy = deploy_timeout(bundle.effective_option("aws:elasticbeanstalk:command", "Timeout"));
     for (file, cmd) in bundle.commands() {
         let known = cmd.section.known_keys();
         for (key, key_node, _) in &cmd.keys {
@@ -33,15 +34,23 @@ fn check(bundle: &Bundle, _: &Settings, out: &mut Vec<Finding>) {
                 ("timeout", _) => {
                     // EB has no per-command timeout (eb-facts §2.4): removing the key changes
                     // nothing EB runs. The comment keeps what the author asked for in view.
-                    fix = Some(
+                    // EB002 reads what a migration's `timeout:` asks for, to raise the
+                    // deployment Timeout to it: while the Timeout is below, the key still
+                    // carries that number, so it stays until the Timeout is raised.
+                    let asks = cmd.value("timeout").and_then(|v| integer_value(file.node(v).as_str()));
+                    let still_needed = matches!((asks, deploy), (Some(a), Some(d)) if a > d)
+                        && !migrations(bundle, file, cmd, settings).is_empty();
+                    fix = Some(if still_needed {
+                        Err(format!("EB002 reads the {} s this key asks for, and the deployment Timeout is {} s: raise the Timeout first (`--unsafe-fixes` does), then this key can go", asks.unwrap_or_default(), deploy.unwrap_or_default()))
+                    } else {
                         remove_entry(
                             &file.source.text,
                             file.node(cmd.body),
                             key_ref,
                             "(removed by ebguard: EB has no per-command timeout; the option aws:elasticbeanstalk:command Timeout bounds the deployment)",
                         )
-                        .map(|edit| Fix::safe("remove the `timeout` key, leaving a comment", vec![text_edit(file, edit)])),
-                    );
+                        .map(|edit| Fix::safe("remove the `timeout` key, leaving a comment", vec![text_edit(file, edit)]))
+                    });
                     (
                     format!("`timeout` on `{}` bounds nothing: EB has no per-command timeout; {consequence}", cmd.name),
                     "remove it; the deployment Timeout option bounds every command: `option_settings: {aws:elasticbeanstalk:command: {Timeout: 1800}}`".to_string(),
