@@ -33,10 +33,23 @@ pub fn line_break(text: &str) -> &'static str {
     }
 }
 
-fn refuse_alias(node: NodeRef<'_>, what: &str) -> Result<(), Refusal> {
+/// Refuses to edit `node` when other places share it: it is an alias, or it is (or lies
+/// inside) an anchored value that an alias refers to.
+fn refuse_shared(node: NodeRef<'_>, what: &str) -> Result<(), Refusal> {
     if node.is_alias() {
         return Err(format!(
             "{what} is an alias of an anchored value; editing the anchor would change every place that uses it, so edit it by hand"
+        ));
+    }
+    let span = node.span();
+    let shared = node
+        .document()
+        .alias_targets()
+        .iter()
+        .any(|t| t.start <= span.start && span.end <= t.end);
+    if shared {
+        return Err(format!(
+            "{what} is part of an anchored value (`&name`) that aliases elsewhere share; editing it would change every place that uses it, so edit it by hand"
         ));
     }
     Ok(())
@@ -44,7 +57,7 @@ fn refuse_alias(node: NodeRef<'_>, what: &str) -> Result<(), Refusal> {
 
 /// Replaces a scalar with `literal` as written (`"true"` becomes `true`).
 pub fn replace_scalar(node: NodeRef<'_>, literal: &str) -> Result<TextEdit, Refusal> {
-    refuse_alias(node, "the value")?;
+    refuse_shared(node, "the value")?;
     if !matches!(node.kind(), NodeKind::Scalar { .. }) {
         return Err("the value is not a single scalar".into());
     }
@@ -57,7 +70,7 @@ pub fn replace_scalar(node: NodeRef<'_>, literal: &str) -> Result<TextEdit, Refu
 /// Replaces what a scalar says, keeping its quotes: `'600'` becomes `'1800'`. `value` must
 /// need no escaping in the scalar's style (digits, identifiers).
 pub fn set_scalar(node: NodeRef<'_>, value: &str) -> Result<TextEdit, Refusal> {
-    refuse_alias(node, "the value")?;
+    refuse_shared(node, "the value")?;
     match node.scalar_style() {
         Some(ScalarStyle::Plain) if node.tag().is_none() => Ok(TextEdit {
             span: node.span(),
@@ -77,13 +90,13 @@ pub fn set_scalar(node: NodeRef<'_>, value: &str) -> Result<TextEdit, Refusal> {
 
 /// Renames a key, keeping its quotes. `name` must need no quoting.
 pub fn rename_key(key: NodeRef<'_>, name: &str) -> Result<TextEdit, Refusal> {
-    refuse_alias(key, "the key")?;
+    refuse_shared(key, "the key")?;
     set_scalar(key, name)
 }
 
 /// Own (not merged) key/value pairs of `mapping`, or why it cannot be edited.
 fn own_pairs<'a>(mapping: NodeRef<'a>) -> Result<Vec<(NodeRef<'a>, NodeRef<'a>)>, Refusal> {
-    refuse_alias(mapping, "the mapping")?;
+    refuse_shared(mapping, "the mapping")?;
     Ok(match mapping.kind() {
         NodeKind::Mapping(pairs) => pairs
             .iter()
@@ -154,13 +167,57 @@ fn indent_step(text: &str) -> usize {
         .unwrap_or(2)
 }
 
-/// A block scalar with keep chomping (`|+`): its trailing blank lines are content, so a line
-/// inserted after it would take them away.
+/// The deepest last node of a block collection: what a line added after `node` follows.
+fn last_descendant<'a>(text: &str, node: NodeRef<'a>) -> NodeRef<'a> {
+    if node.is_alias() || is_flow(text, node) {
+        return node;
+    }
+    let last = match node.kind() {
+        NodeKind::Mapping(pairs) => pairs.last().map(|&(_, v)| node.doc_node(v)),
+        NodeKind::Sequence(items) => items.last().map(|&v| node.doc_node(v)),
+        _ => None,
+    };
+    last.map_or(node, |child| last_descendant(text, child))
+}
+
+/// Whether `node` is a block scalar with keep chomping (`|+`, `>+2`): its trailing blank
+/// lines are content. Its span starts at the content, so the header is the last word before.
 fn keeps_trailing_lines(text: &str, node: NodeRef<'_>) -> bool {
-    matches!(
+    if !matches!(
         node.scalar_style(),
         Some(ScalarStyle::Literal | ScalarStyle::Folded)
-    ) && text[node.span()].lines().next().unwrap_or("").contains('+')
+    ) {
+        return false;
+    }
+    let before = text[..node.span().start].trim_end();
+    let header_line = &before[line_start(before, before.len())..];
+    let header_line = header_line
+        .find(" #")
+        .map_or(header_line, |i| &header_line[..i]);
+    header_line
+        .split_whitespace()
+        .last()
+        .is_some_and(|header| header.starts_with(['|', '>']) && header.contains('+'))
+}
+
+/// Adds `line` (no line break) as a line of its own after `last`, the last value of a block
+/// collection: after the line the value ends on (past a comment there), or, when the value
+/// ends in a `|+` scalar whose trailing blank lines are content, after those lines.
+fn add_line_after(text: &str, last: NodeRef<'_>, line: &str) -> TextEdit {
+    let eol = line_break(text);
+    let deepest = last_descendant(text, last);
+    let end = deepest.span().end;
+    if keeps_trailing_lines(text, deepest) && text[..end].ends_with('\n') {
+        return TextEdit {
+            span: end..end,
+            text: format!("{line}{eol}"),
+        };
+    }
+    let at = line_end(text, content_end(text, last));
+    TextEdit {
+        span: at..at,
+        text: format!("{eol}{line}"),
+    }
 }
 
 fn quote_like(key: &str, sibling: Option<NodeRef<'_>>) -> String {
@@ -279,32 +336,36 @@ pub fn insert_entry(
     };
     let indent = indent_at(text, first_key.span().start)
         .ok_or("the mapping's keys do not start their lines")?;
-    if keeps_trailing_lines(text, last_value) {
-        return Err("the last value is a block scalar that keeps its trailing lines (`|+`)".into());
-    }
-    let at = line_end(text, content_end(text, last_value));
-    Ok(TextEdit {
-        span: at..at,
-        text: format!(
-            "{eol}{}{}:{}",
-            " ".repeat(indent),
-            quote_like(key, Some(last_key)),
-            block_value(value, indent, step, eol)
-        ),
-    })
+    let line = format!(
+        "{}{}:{}",
+        " ".repeat(indent),
+        quote_like(key, Some(last_key)),
+        block_value(value, indent, step, eol)
+    );
+    Ok(add_line_after(text, last_value, &line))
 }
 
-/// Appends `item` (a mapping) to a sequence, in its style.
+/// Appends `item` to a list, in its style: a `- ` item at the siblings' indentation in block
+/// style, `, item` (on its own line when the siblings are) in flow style and JSON.
 pub fn insert_item(text: &str, sequence: NodeRef<'_>, item: &New) -> Result<TextEdit, Refusal> {
-    refuse_alias(sequence, "the list")?;
+    refuse_shared(sequence, "the list")?;
+    if !sequence.is_sequence() {
+        return Err("the value is not a list".into());
+    }
     let items = sequence.items();
-    let Some(&last) = items.last() else {
-        return Err("the list is empty".into());
-    };
     let eol = line_break(text);
     let step = indent_step(text);
+    let json = text.trim_start().starts_with('{');
     if is_flow(text, sequence) {
-        let quoted = text.trim_start().starts_with('{')
+        let Some(&last) = items.last() else {
+            // `[]`: JSON if the file is.
+            let at = sequence.span().start + 1;
+            return Ok(TextEdit {
+                span: at..at,
+                text: flow_value(item, json, None),
+            });
+        };
+        let quoted = json
             || last
                 .entries()
                 .first()
@@ -324,39 +385,39 @@ pub fn insert_item(text: &str, sequence: NodeRef<'_>, item: &New) -> Result<Text
             text: new,
         });
     }
-    // The dash of the first item sets the items' indentation.
-    let first = items[0].span().start;
-    let dash = text[line_start(text, first)..first]
+    let (Some(first), Some(&last)) = (items.first(), items.last()) else {
+        return Err("the list is empty".into());
+    };
+    // The first item sets the layout: where its dash is, and where its content starts.
+    let content = first.span().start;
+    let start = line_start(text, content);
+    let dash = text[start..content]
         .find('-')
-        .map(|i| line_start(text, first) + i)
+        .map(|i| start + i)
         .ok_or("the list's items do not start their lines")?;
     let indent = indent_at(text, dash).ok_or("the list's items do not start their lines")?;
-    if keeps_trailing_lines(text, last) {
-        return Err("the last item is a block scalar that keeps its trailing lines (`|+`)".into());
-    }
-    let at = line_end(text, content_end(text, last));
+    let column = content - start;
     let body = match item {
-        New::Scalar(s) => format!(" {s}"),
-        New::Map(entries) => {
-            let pad = " ".repeat(indent + 2);
-            entries
-                .iter()
-                .enumerate()
-                .map(|(i, (k, v))| {
-                    let lead = if i == 0 {
-                        " ".to_string()
-                    } else {
-                        format!("{eol}{pad}")
-                    };
-                    format!("{lead}{k}:{}", block_value(v, indent + 2, step, eol))
-                })
-                .collect()
-        }
+        New::Scalar(s) => s.clone(),
+        New::Map(entries) => entries
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| {
+                let lead = if i == 0 {
+                    String::new()
+                } else {
+                    format!("{eol}{}", " ".repeat(column))
+                };
+                format!("{lead}{k}:{}", block_value(v, column, step, eol))
+            })
+            .collect(),
     };
-    Ok(TextEdit {
-        span: at..at,
-        text: format!("{eol}{}-{body}", " ".repeat(indent)),
-    })
+    let line = format!(
+        "{}-{}{body}",
+        " ".repeat(indent),
+        " ".repeat(column - indent - 1)
+    );
+    Ok(add_line_after(text, last, &line))
 }
 
 /// Removes `key` and its value from `mapping`. In block style the entry becomes the comment
@@ -377,6 +438,15 @@ pub fn remove_entry(
     }
     let (_, value) = pairs[index];
     let key_span = key.span();
+    let removed = key_span.start..content_end(text, value);
+    let holds_anchor = key
+        .document()
+        .alias_targets()
+        .iter()
+        .any(|t| t.start < removed.end && removed.start < t.end);
+    if holds_anchor {
+        return Err("the entry holds an anchored value (`&name`) that an alias elsewhere uses; removing it would break that alias".into());
+    }
     if is_flow(text, mapping) {
         let span = match (pairs.get(index + 1), index.checked_sub(1)) {
             (Some((next, _)), _) => key_span.start..next.span().start,
