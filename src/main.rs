@@ -423,7 +423,7 @@ fn diff(args: &CheckArgs, options: &Options) -> ExitCode {
     }
     let files = run.workspace.changes().count();
     if !args.options.quiet {
-        let would = match run.applied {
+        let would = match run.applied.len() {
             0 => "nothing to fix".to_string(),
             n => format!(
                 "would fix {} in {}",
@@ -433,10 +433,10 @@ fn diff(args: &CheckArgs, options: &Options) -> ExitCode {
         };
         eprintln!("ebguard: {would}{}", unsafe_note(run.unsafe_left));
     }
-    for error in &run.errors {
+    for error in run.input_errors.iter().chain(&run.errors) {
         eprintln!("ebguard: error: {error}");
     }
-    if !run.errors.is_empty() {
+    if !run.errors.is_empty() || !run.input_errors.is_empty() {
         ExitCode::from(EXIT_USAGE)
     } else if run.workspace.is_empty() {
         ExitCode::SUCCESS
@@ -656,7 +656,7 @@ impl LintArgs {
         if self.quiet {
             return;
         }
-        let did = match written.applied {
+        let did = match written.applied() {
             0 => "nothing to fix".to_string(),
             n => format!(
                 "fixed {} in {}",

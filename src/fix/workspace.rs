@@ -1,6 +1,7 @@
 //! The files a fix run changes, held in memory until `--fix` writes them.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -30,19 +31,14 @@ impl Change {
     }
 }
 
-/// What one round did to one file, so a round that broke it can be undone.
-#[derive(Debug, Default)]
-struct RoundEntry {
-    text_before: Option<String>,
-    fixes: Vec<(String, String)>,
-}
-
 #[derive(Debug, Default)]
 pub struct Workspace {
     /// Texts the run started from that are not on disk (standard input, editor buffers).
     base: Overlay,
     changes: BTreeMap<String, Change>,
-    round: BTreeMap<String, RoundEntry>,
+    /// Each file the current round touches, as it was before the round (`None`: unchanged
+    /// until then), so a round that broke it can be undone.
+    round: BTreeMap<String, Option<Change>>,
     /// The round's text edits, applied together at its end.
     pending: Vec<(crate::source::Location, String)>,
 }
@@ -111,6 +107,14 @@ impl Workspace {
         }
     }
 
+    /// The text of `path` as this round's check saw it.
+    fn current(&self, path: &str) -> Option<String> {
+        match self.text(path) {
+            Some(text) => Some(text.to_string()),
+            None => self.read(path),
+        }
+    }
+
     fn entry(&mut self, path: &str) -> &mut Change {
         self.changes
             .entry(path.to_string())
@@ -120,23 +124,31 @@ impl Workspace {
             })
     }
 
-    /// Records every edit of `fix`; [`Workspace::end_round`] applies the text edits.
-    pub(super) fn apply(&mut self, rule: &str, fix: &Fix) {
+    /// Records every edit of `fix`; [`Workspace::end_round`] applies the text edits. A fix
+    /// whose byte ranges do not fit the text the round checked is refused whole.
+    pub(super) fn apply(&mut self, fix: &Fix) -> Result<(), String> {
+        for edit in &fix.edits {
+            if let Edit::Replace { at, .. } = edit {
+                let text = self
+                    .current(&at.path)
+                    .ok_or_else(|| format!("{} cannot be read", at.path))?;
+                let fits = at.span.start <= at.span.end
+                    && at.span.end <= text.len()
+                    && text.is_char_boundary(at.span.start)
+                    && text.is_char_boundary(at.span.end);
+                if !fits {
+                    return Err(format!(
+                        "its edit of {} at bytes {:?} is outside the text",
+                        at.path, at.span
+                    ));
+                }
+            }
+        }
         for edit in &fix.edits {
             let path = edit.path().to_string();
             if !self.round.contains_key(&path) {
-                let before = self.changes.get(&path).and_then(|c| c.text.clone());
-                self.round.insert(
-                    path.clone(),
-                    RoundEntry {
-                        text_before: before,
-                        fixes: Vec::new(),
-                    },
-                );
-            }
-            let fixes = &mut self.round.get_mut(&path).expect("inserted").fixes;
-            if !fixes.iter().any(|(_, t)| *t == fix.title) {
-                fixes.push((rule.to_string(), fix.title.clone()));
+                let before = self.changes.get(&path).cloned();
+                self.round.insert(path.clone(), before);
             }
             match edit {
                 Edit::Replace { at, text } => self.pending.push((at.clone(), text.clone())),
@@ -144,23 +156,26 @@ impl Workspace {
                 Edit::MakeExecutable { git, .. } => self.entry(&path).make_executable = Some(*git),
             }
         }
+        Ok(())
     }
 
     /// Applies the round's text edits, file by file from the end backwards, so every edit's
-    /// offsets stay those its rule computed on the text the round checked.
+    /// offsets stay those its rule computed on the text the round checked. Of two insertions
+    /// at one place (one fix's), the one listed first ends up first.
     pub(super) fn end_round(&mut self) {
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_by(|(a, _), (b, _)| {
-            (&a.path, std::cmp::Reverse(a.span.start))
-                .cmp(&(&b.path, std::cmp::Reverse(b.span.start)))
+        let mut pending: Vec<_> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .enumerate()
+            .collect();
+        pending.sort_by(|(i, (a, _)), (j, (b, _))| {
+            (&a.path, Reverse(a.span.start), Reverse(i)).cmp(&(
+                &b.path,
+                Reverse(b.span.start),
+                Reverse(j),
+            ))
         });
-        for (at, text) in pending {
-            if self
-                .changes
-                .get(&at.path)
-                .and_then(|c| c.text.as_ref())
-                .is_none()
-            {
+        for (_, (at, text)) in pending {
+            if self.text(&at.path).is_none() {
                 let Some(original) = self.read(&at.path) else {
                     continue;
                 };
@@ -169,31 +184,23 @@ impl Workspace {
                 change.text = Some(original);
             }
             let current = self.entry(&at.path).text.as_mut().expect("read above");
-            if at.span.end <= current.len()
-                && current.is_char_boundary(at.span.start)
-                && current.is_char_boundary(at.span.end)
-            {
-                current.replace_range(at.span.clone(), &text);
-            }
+            current.replace_range(at.span.clone(), &text);
         }
     }
 
-    /// Undoes this round's changes to `broken` files; returns each with the (rule, title) of
-    /// the fixes undone.
-    pub(super) fn undo_last_round(
-        &mut self,
-        broken: &[String],
-    ) -> Vec<(String, Vec<(String, String)>)> {
-        let mut out = Vec::new();
-        for path in broken {
-            let Some(entry) = self.round.remove(path) else {
-                continue;
-            };
-            let change = self.entry(path);
-            change.text = entry.text_before.or_else(|| change.original.clone());
-            out.push((path.clone(), entry.fixes));
+    /// Puts `paths` back as they were before this round: texts, renames and executable bits.
+    pub(super) fn undo_round(&mut self, paths: &BTreeSet<String>) {
+        for path in paths {
+            match self.round.remove(path) {
+                Some(Some(before)) => {
+                    self.changes.insert(path.clone(), before);
+                }
+                Some(None) => {
+                    self.changes.remove(path);
+                }
+                None => {}
+            }
         }
-        out
     }
 
     /// Writes every change to disk: texts first (atomically, keeping the file's mode), then

@@ -258,6 +258,30 @@ fn diff_into(path: &mut Path, before: &Data, after: &Data, out: &mut Vec<(Path, 
     }
 }
 
+/// The key and value nodes at `path` below `node` (through aliases and `<<` merges, as a
+/// loader reads them); the key is `None` for a list item.
+pub fn node_at<'a>(
+    node: NodeRef<'a>,
+    path: &[String],
+) -> Option<(Option<NodeRef<'a>>, NodeRef<'a>)> {
+    let mut at = (None, node);
+    for step in path {
+        let parent = at.1;
+        at = if parent.is_sequence() {
+            (None, *parent.items().get(step.parse::<usize>().ok()?)?)
+        } else {
+            // The last of two equal keys is the one a loader keeps.
+            let (k, v) = parent
+                .entries()
+                .into_iter()
+                .filter(|(k, _)| segment(&data(*k)) == *step)
+                .next_back()?;
+            (Some(k), v)
+        };
+    }
+    Some(at)
+}
+
 /// A key in a path: a string as it is, anything else as data.
 fn segment(key: &Data) -> String {
     match key {
@@ -280,6 +304,29 @@ pub fn describe(changes: &[(Path, Change)]) -> Vec<String> {
             format!("{}: {what}", path.join("/"))
         })
         .collect()
+}
+
+impl Data {
+    /// As JSON, for tests/fix_pyyaml.py to compare with what PyYAML reads: mappings as lists
+    /// of pairs (keys need not be strings, order is kept), floats and tags spelled out.
+    pub fn json(&self) -> serde_json::Value {
+        use serde_json::{json, Value};
+        match self {
+            Data::Null => Value::Null,
+            Data::Bool(b) => json!(b),
+            Data::Int(n) => match i64::try_from(*n) {
+                Ok(n) => json!(n),
+                Err(_) => json!({ "int": n.to_string() }),
+            },
+            Data::Float(x) => json!({ "float": x }),
+            Data::Str(s) => json!(s),
+            Data::Tagged(tag, value) => json!({ "tag": tag, "value": value.json() }),
+            Data::Seq(items) => Value::Array(items.iter().map(Data::json).collect()),
+            Data::Map(entries) => json!({
+                "map": entries.iter().map(|(k, v)| json!([k.json(), v.json()])).collect::<Vec<_>>()
+            }),
+        }
+    }
 }
 
 /// Compact, JSON-like: strings quoted, so `"true"` and `true` read differently.
