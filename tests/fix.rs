@@ -184,7 +184,7 @@ fn verify(source: &Path, name: &str, unsafe_fixes: bool) -> (String, Report) {
     let found_after = findings(&fixed.stdout, name);
     let library_root = b.path().join(name);
     let options = ebguard::Options::default();
-    for finding in ebguard::check(&[library_root.clone()], &options).findings {
+    for finding in ebguard::check(std::slice::from_ref(&library_root), &options).findings {
         if let Some(why) = finding.no_fix {
             *report
                 .refused
@@ -192,7 +192,7 @@ fn verify(source: &Path, name: &str, unsafe_fixes: bool) -> (String, Report) {
                 .or_default() += 1;
         }
     }
-    let written = ebguard::fix::write(&[library_root.clone()], &options, unsafe_fixes);
+    let written = ebguard::fix::write(std::slice::from_ref(&library_root), &options, unsafe_fixes);
     assert!(written.errors.is_empty(), "{name}: {:?}", written.errors);
     let after = read_tree(&root);
     let library = read_tree(&library_root);
@@ -501,7 +501,9 @@ fn fix_changes(
         // `leader_only` becomes the boolean it meant; to YAML 1.1 `yes` already was one.
         "EB010" => match &changes[..] {
             [] => true,
-            [(at, Change::Changed(_, Data::Bool(_)))] => at.last().is_some_and(|k| k == "leader_only"),
+            [(at, Change::Changed(_, Data::Bool(_)))] => {
+                at.last().is_some_and(|k| k == "leader_only")
+            }
             _ => false,
         },
         // `timeout` goes, or one key is renamed keeping its value.

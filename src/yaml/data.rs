@@ -274,8 +274,7 @@ pub fn node_at<'a>(
             let (k, v) = parent
                 .entries()
                 .into_iter()
-                .filter(|(k, _)| segment(&data(*k)) == *step)
-                .next_back()?;
+                .rfind(|(k, _)| segment(&data(*k)) == *step)?;
             (Some(k), v)
         };
     }
