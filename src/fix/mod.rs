@@ -5,25 +5,27 @@
 //! `--fix` share every step but the last: a round checks the bundle, takes one fix per finding
 //! whose edits touch nothing another chosen fix touches, and applies them; rounds repeat until
 //! no fix is left, because a fix can reveal or enable another. A round that would break a
-//! file's syntax is undone and its fixes are never tried again: ebguard fails closed.
+//! file's syntax or bring a new error into it is undone, and the fix that did it is never
+//! tried again: ebguard fails closed.
 
 mod diff;
 mod workspace;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use crate::bundle::normalize;
-use crate::finding::{Applicability, Edit, Finding, Fix};
+use crate::finding::{Applicability, Edit, Finding, Fix, Severity};
 use crate::rules::eb100_invalid_syntax;
 use crate::{Options, Outcome};
 
 pub use diff::render as diff;
 pub use workspace::{Change, Workspace};
 
-/// Rounds before giving up; each round needs a finding whose fix a previous round enabled, so
-/// real bundles settle in two or three.
-const MAX_ROUNDS: usize = 10;
+/// Rounds before giving up. Real bundles settle in two or three (a round is needed only for a
+/// fix that a previous one enabled or that overlapped another); a file whose fixes did harm
+/// together takes one round per fix.
+const MAX_ROUNDS: usize = 32;
 
 /// One fix a run applied.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,15 +51,14 @@ pub struct FixRun {
     pub input_errors: Vec<String>,
     /// Problems met: a fix that broke a file and was undone, rounds that did not settle.
     pub errors: Vec<String>,
+    /// Fixes not applied because they would bring a new error; their findings stay.
+    pub skipped: Vec<String>,
 }
 
 /// Which fixes a run applies.
 pub fn allowed(applicability: Applicability, unsafe_fixes: bool) -> bool {
     applicability == Applicability::Safe || unsafe_fixes
 }
-
-/// A fix that broke a file once, never offered again in the run.
-type Rejected = Vec<(&'static str, Fix)>;
 
 /// Applies the fixes for the findings of `paths` in memory, round after round. The caller
 /// writes [`FixRun::workspace`] to disk (`--fix`) or prints it as a diff (`--diff`).
@@ -70,9 +71,10 @@ pub fn run(paths: &[PathBuf], options: &Options, unsafe_fixes: bool) -> FixRun {
         workspace: Workspace::new(options.overlay.clone()),
         ..FixRun::default()
     };
-    let scope = Scope::new(paths);
+    let mut scope = Scope::new(paths);
     let mut options = options.clone();
-    let mut rejected: Rejected = Vec::new();
+    let mut judged = Judged::default();
+    let mut errors_before = ErrorCounts::new();
     let mut last_round = None;
     for round in 0.. {
         let outcome = crate::check(paths, &options);
@@ -86,26 +88,34 @@ pub fn run(paths: &[PathBuf], options: &Options, unsafe_fixes: bool) -> FixRun {
             break;
         }
         if let Some(last) = last_round.take() {
-            let broken = newly_broken(&outcome, &run.workspace);
-            if !broken.is_empty() {
-                undo(&mut run, last, broken, &mut rejected);
-                options.overlay = run.workspace.overlay(&options.overlay);
+            let fixable = |f: &Finding| {
+                first_allowed(f, unsafe_fixes, &judged)
+                    .is_some_and(|fix| fix.edits.iter().all(|e| scope.contains(e.path())))
+            };
+            let harms = harms(&outcome, &errors_before, &run.workspace, fixable);
+            if !harms.is_empty() {
+                undo(&mut run, last, &harms, &mut judged);
+                options.overlay = run.workspace.overlay();
                 continue;
             }
         }
+        errors_before = error_counts(&outcome);
         run.unsafe_left = count_unsafe(&outcome, unsafe_fixes, &scope);
-        let chosen = choose(&outcome, &run.workspace, unsafe_fixes, &rejected, &scope);
+        let chosen = choose(&outcome, &run.workspace, unsafe_fixes, &judged, &scope);
         if chosen.is_empty() {
             break;
         }
         run.workspace.begin_round();
         for (rule, fix) in chosen {
             match run.workspace.apply(fix) {
-                Ok(()) => run.applied.push(Applied {
-                    rule,
-                    round,
-                    fix: fix.clone(),
-                }),
+                Ok(()) => {
+                    scope.follow_renames(fix);
+                    run.applied.push(Applied {
+                        rule,
+                        round,
+                        fix: fix.clone(),
+                    })
+                }
                 Err(why) => run.errors.push(format!(
                     "the fix \"{}\" ({rule}) was not applied: {why}; please report this as an ebguard bug",
                     fix.title
@@ -114,20 +124,89 @@ pub fn run(paths: &[PathBuf], options: &Options, unsafe_fixes: bool) -> FixRun {
         }
         run.workspace.end_round();
         last_round = Some(round);
-        options.overlay = run.workspace.overlay(&options.overlay);
+        options.overlay = run.workspace.overlay();
     }
     run
 }
 
-/// Undoes the fixes of round `last` that touched a `broken` file: each whole, in every file it
+/// What the run learnt about fixes that did harm.
+#[derive(Default)]
+struct Judged {
+    /// Fixes that did harm when applied alone: never offered again in the run.
+    rejected: Vec<(&'static str, Fix)>,
+    /// Files where fixes applied together did harm: from then on, one fix per round each, so
+    /// every fix there is judged alone.
+    serial: BTreeSet<String>,
+}
+
+/// A new problem in a file a round changed: a syntax error (EB100), or one error-severity
+/// finding more than before the round.
+struct Harm {
+    path: String,
+    rule: &'static str,
+    message: String,
+}
+
+/// Error findings (and EB100 of any severity) by rule and file.
+type ErrorCounts = HashMap<(&'static str, String), usize>;
+
+fn is_harm(finding: &Finding) -> bool {
+    finding.severity == Severity::Error || finding.rule.id == eb100_invalid_syntax::RULE.id
+}
+
+fn error_counts(outcome: &Outcome) -> ErrorCounts {
+    let mut counts = ErrorCounts::new();
+    for f in outcome.findings.iter().filter(|f| is_harm(f)) {
+        *counts
+            .entry((f.rule.id, f.location.path.clone()))
+            .or_default() += 1;
+    }
+    counts
+}
+
+/// What the last round broke: in each file it changed, the errors that are new and that no
+/// fix of this run repairs. A fix must leave the file readable and bring no new error (the
+/// fixed findings go, nothing worse comes): two fixes that each add `leader_only` to one
+/// command, or a rename onto a key that exists, are refused rather than trading one error for
+/// another. An error a fix repairs next round may come: renaming `x.yml` to `x.config` shows
+/// its `timeout:` key, which the next round removes.
+fn harms(
+    outcome: &Outcome,
+    before: &ErrorCounts,
+    workspace: &Workspace,
+    fixable: impl Fn(&Finding) -> bool,
+) -> Vec<Harm> {
+    let mut out: Vec<Harm> = error_counts(outcome)
+        .into_iter()
+        .filter(|((rule, path), n)| {
+            workspace.changed_this_round(path)
+                && *n > before.get(&(*rule, path.clone())).copied().unwrap_or(0)
+        })
+        .filter_map(|((rule, path), _)| {
+            let first = outcome.findings.iter().find(|f| {
+                f.rule.id == rule && f.location.path == path && is_harm(f) && !fixable(f)
+            })?;
+            Some(Harm {
+                message: first.message.clone(),
+                path,
+                rule,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.path, a.rule).cmp(&(&b.path, b.rule)));
+    out
+}
+
+/// Undoes the fixes of round `last` that touched a harmed file: each whole, in every file it
 /// edits, so a fix is applied entirely or not at all. Restoring a file undoes the round's
-/// other fixes in it too; those are tried again next round, the breaking ones never.
-fn undo(run: &mut FixRun, last: usize, broken: Vec<String>, rejected: &mut Rejected) {
+/// other fixes in it too. A fix that was alone in a harmed file is rejected for the run; when
+/// several were, the file gets one fix per round from now on, to find out which one harms.
+fn undo(run: &mut FixRun, last: usize, harms: &[Harm], judged: &mut Judged) {
     let touches = |applied: &Applied, files: &BTreeSet<String>| {
         applied.round == last && applied.fix.edits.iter().any(|e| files.contains(e.path()))
     };
-    let broken: BTreeSet<String> = broken.into_iter().collect();
-    let mut restore = broken.clone();
+    let harmed: BTreeSet<String> = harms.iter().map(|h| h.path.clone()).collect();
+    let mut restore = harmed.clone();
     loop {
         let more: Vec<String> = run
             .applied
@@ -146,29 +225,29 @@ fn undo(run: &mut FixRun, last: usize, broken: Vec<String>, rejected: &mut Rejec
         .into_iter()
         .partition(|a| touches(a, &restore));
     run.applied = kept;
-    for applied in undone.into_iter().filter(|a| touches(a, &broken)) {
-        for path in broken
-            .iter()
-            .filter(|p| applied.fix.edits.iter().any(|e| e.path() == *p))
-        {
-            run.errors.push(format!(
-                "the fix \"{}\" ({}) would have left {path} unreadable to EB, so it was not applied; please report this as an ebguard bug",
-                applied.fix.title, applied.rule
-            ));
+    for path in &harmed {
+        let file = BTreeSet::from([path.clone()]);
+        let culprits: Vec<&Applied> = undone.iter().filter(|a| touches(a, &file)).collect();
+        let [culprit] = culprits[..] else {
+            judged.serial.insert(path.clone());
+            continue;
+        };
+        let title = &culprit.fix.title;
+        for harm in harms.iter().filter(|h| h.path == *path) {
+            if harm.rule == eb100_invalid_syntax::RULE.id {
+                run.errors.push(format!(
+                    "the fix \"{title}\" ({}) would have left {path} unreadable to EB, so it was not applied; please report this as an ebguard bug",
+                    culprit.rule
+                ));
+            } else {
+                run.skipped.push(format!(
+                    "the fix \"{title}\" ({}) was not applied: it would bring {} in {path}: {}",
+                    culprit.rule, harm.rule, harm.message
+                ));
+            }
         }
-        rejected.push((applied.rule, applied.fix));
+        judged.rejected.push((culprit.rule, culprit.fix.clone()));
     }
-}
-
-/// Files with a syntax error (EB100) now that had none before any fix.
-fn newly_broken(outcome: &Outcome, workspace: &Workspace) -> Vec<String> {
-    outcome
-        .findings
-        .iter()
-        .filter(|f| f.rule.id == eb100_invalid_syntax::RULE.id)
-        .map(|f| f.location.path.clone())
-        .filter(|p| workspace.changed_this_round(p))
-        .collect()
 }
 
 /// Findings in reach of the run whose only fixes are unsafe.
@@ -189,14 +268,11 @@ fn count_unsafe(outcome: &Outcome, unsafe_fixes: bool, scope: &Scope) -> usize {
         .count()
 }
 
-fn first_allowed<'f>(
-    finding: &'f Finding,
-    unsafe_fixes: bool,
-    rejected: &Rejected,
-) -> Option<&'f Fix> {
+fn first_allowed<'f>(finding: &'f Finding, unsafe_fixes: bool, judged: &Judged) -> Option<&'f Fix> {
     finding.fixes.iter().find(|fix| {
         allowed(fix.applicability, unsafe_fixes)
-            && !rejected
+            && !judged
+                .rejected
                 .iter()
                 .any(|(rule, f)| *rule == finding.rule.id && f == *fix)
     })
@@ -228,6 +304,17 @@ impl Scope {
         scope
     }
 
+    /// A file in scope that a fix renames stays in scope under its new name.
+    fn follow_renames(&mut self, fix: &Fix) {
+        for edit in &fix.edits {
+            if let Edit::Rename { from, to } = edit {
+                if self.contains(from) {
+                    self.files.push(normalize(Path::new(to)));
+                }
+            }
+        }
+    }
+
     fn contains(&self, path: &str) -> bool {
         let path = normalize(Path::new(path));
         self.files.contains(&path) || self.dirs.iter().any(|d| path.starts_with(d))
@@ -241,7 +328,7 @@ fn choose<'o>(
     outcome: &'o Outcome,
     workspace: &Workspace,
     unsafe_fixes: bool,
-    rejected: &Rejected,
+    judged: &Judged,
     scope: &Scope,
 ) -> Vec<(&'static str, &'o Fix)> {
     let mut findings: Vec<&Finding> = outcome.findings.iter().collect();
@@ -249,9 +336,16 @@ fn choose<'o>(
     let mut taken: Vec<&Edit> = Vec::new();
     let mut chosen = Vec::new();
     for finding in findings {
-        let Some(fix) = first_allowed(finding, unsafe_fixes, rejected) else {
+        let Some(fix) = first_allowed(finding, unsafe_fixes, judged) else {
             continue;
         };
+        // One fix per round in a file where fixes together did harm.
+        let serial_taken = fix.edits.iter().any(|e| {
+            judged.serial.contains(e.path()) && taken.iter().any(|t| t.path() == e.path())
+        });
+        if serial_taken {
+            continue;
+        }
         if fix.edits.is_empty()
             || fix.edits.iter().any(|e| workspace.already_done(e))
             || !fix.edits.iter().all(|e| scope.contains(e.path()))
@@ -295,70 +389,41 @@ fn conflicts(a: &Edit, b: &Edit) -> bool {
 /// What `--fix` did on disk.
 #[derive(Debug, Default)]
 pub struct Written {
-    /// The fixes applied, pass by pass: a pass writes what its rounds changed, and the next
-    /// one checks the disk again (renamed files, new executable bits).
-    pub passes: Vec<Vec<Applied>>,
+    /// The fixes applied.
+    pub applied: Vec<Applied>,
     /// Files changed (renamed ones counted once).
     pub files: usize,
     /// Findings whose only fixes are unsafe, left for `--unsafe-fixes`.
     pub unsafe_left: usize,
     pub errors: Vec<String>,
+    /// Fixes not applied because they would bring a new error.
+    pub skipped: Vec<String>,
+    /// The paths to check afterwards: those given, a renamed file under its new name.
+    pub paths: Vec<PathBuf>,
 }
 
-impl Written {
-    /// How many fixes were applied.
-    pub fn applied(&self) -> usize {
-        self.passes.iter().map(Vec::len).sum()
-    }
-}
-
-/// Passes of fix-then-write: a rename or a new executable bit is only seen by a check that
-/// reads the disk again, and the file it brings into EB's view may have fixes of its own.
-const MAX_PASSES: usize = 3;
-
-/// `--fix`: applies the fixes and writes the files, pass after pass until nothing is left to
-/// fix. The caller checks again afterwards and reports what is left.
+/// `--fix`: applies the fixes and writes the files. The run already saw renamed files under
+/// their new names, so what it writes is what `--diff` shows. The caller checks again
+/// afterwards and reports what is left.
 pub fn write(paths: &[PathBuf], options: &Options, unsafe_fixes: bool) -> Written {
-    let mut written = Written::default();
-    let mut paths = paths.to_vec();
-    // Files changed, by their final names, so a file renamed in one pass and edited in the
-    // next counts once.
-    let mut files = HashSet::new();
-    for _ in 0..MAX_PASSES {
-        let run = run(&paths, options, unsafe_fixes);
-        written.unsafe_left = run.unsafe_left;
-        written.errors.extend(run.errors);
-        if run.workspace.is_empty() {
-            break;
-        }
-        for change in run.workspace.changes() {
-            files.insert(normalize(Path::new(
-                change.rename_to.as_deref().unwrap_or(&change.path),
-            )));
-        }
-        written.files = files.len();
-        written.errors.extend(run.workspace.write());
-        written.passes.push(run.applied);
-        // A path given on the command line that was just renamed is checked under its new name.
-        for change in run.workspace.changes() {
-            if let Some(to) = &change.rename_to {
-                for p in paths
-                    .iter_mut()
-                    .filter(|p| p.as_os_str() == change.path.as_str())
-                {
-                    *p = PathBuf::from(to);
-                }
-            }
-        }
-        if !run
-            .workspace
+    let run = run(paths, options, unsafe_fixes);
+    let mut errors = run.errors;
+    errors.extend(run.workspace.write());
+    let renamed = |p: &PathBuf| {
+        run.workspace
             .changes()
-            .any(|c| c.rename_to.is_some() || c.make_executable.is_some())
-        {
-            break;
-        }
+            .find(|c| c.rename_to.is_some() && Path::new(&c.path) == p)
+            .and_then(|c| c.rename_to.as_deref())
+            .map_or_else(|| p.clone(), PathBuf::from)
+    };
+    Written {
+        files: run.workspace.changes().count(),
+        paths: paths.iter().map(renamed).collect(),
+        applied: run.applied,
+        unsafe_left: run.unsafe_left,
+        errors,
+        skipped: run.skipped,
     }
-    written
 }
 
 #[cfg(test)]

@@ -76,14 +76,15 @@ fn undo_takes_back_a_fix_in_every_file_it_edits() {
     );
     assert_eq!(run.workspace.text(&files.path("a")), Some("Aaa?\n"));
     assert_eq!(run.workspace.text(&files.path("b")), Some("Bbb!\n"));
-    let mut rejected = Vec::new();
-    undo(&mut run, 1, vec![files.path("a")], &mut rejected);
+    let mut judged = Judged::default();
+    undo(&mut run, 1, &[syntax_error(&files.path("a"))], &mut judged);
     // `a` goes back to after round 0, `b` to its original (the innocent fix there is undone
     // too, and tried again next round), `c` keeps its fix.
     assert_eq!(run.workspace.text(&files.path("a")), Some("aaa?\n"));
     assert_eq!(run.workspace.text(&files.path("b")), None);
     assert_eq!(run.workspace.text(&files.path("c")), Some("Cccc\n"));
-    assert_eq!(rejected, vec![("EB001", two_files)]);
+    assert_eq!(judged.rejected, vec![("EB001", two_files)]);
+    assert!(judged.serial.is_empty());
     let left: Vec<_> = run.applied.iter().map(|a| a.fix.title.as_str()).collect();
     assert_eq!(left, ["earlier", "c only"]);
     assert_eq!(run.errors.len(), 1, "{:?}", run.errors);
@@ -94,6 +95,50 @@ fn undo_takes_back_a_fix_in_every_file_it_edits() {
     );
     let changed: Vec<_> = run.workspace.changes().map(|c| c.path.clone()).collect();
     assert_eq!(changed, [files.path("a"), files.path("c")]);
+}
+
+fn syntax_error(path: &str) -> Harm {
+    Harm {
+        path: path.to_string(),
+        rule: "EB100",
+        message: "invalid YAML".into(),
+    }
+}
+
+#[test]
+fn fixes_that_harm_together_are_judged_one_by_one() {
+    let files = Files::new(&[("a", "aaaa\n")]);
+    let first = Fix::unsafe_("first", vec![files.edit("a", 0..1, "A")]);
+    let second = Fix::unsafe_("second", vec![files.edit("a", 2..3, "A")]);
+    let mut run = FixRun::default();
+    round(&mut run, 0, &[("EB001", first), ("EB003", second)]);
+    let mut judged = Judged::default();
+    let harm = Harm {
+        path: files.path("a"),
+        rule: "EB102",
+        message: "duplicate key".into(),
+    };
+    undo(&mut run, 0, &[harm], &mut judged);
+    assert!(run.workspace.is_empty());
+    assert!(judged.rejected.is_empty());
+    assert_eq!(judged.serial, BTreeSet::from([files.path("a")]));
+    // Alone, the fix that harms is rejected, and said so without calling it a bug.
+    let second = Fix::unsafe_("second", vec![files.edit("a", 2..3, "A")]);
+    round(&mut run, 1, &[("EB003", second.clone())]);
+    let harm = Harm {
+        path: files.path("a"),
+        rule: "EB102",
+        message: "duplicate key".into(),
+    };
+    undo(&mut run, 1, &[harm], &mut judged);
+    assert_eq!(judged.rejected, vec![("EB003", second)]);
+    assert!(run.errors.is_empty());
+    assert_eq!(run.skipped.len(), 1);
+    assert!(
+        run.skipped[0].contains("would bring EB102"),
+        "{:?}",
+        run.skipped
+    );
 }
 
 #[test]
@@ -116,7 +161,12 @@ fn undo_takes_back_renames_and_executable_bits() {
     let mut run = FixRun::default();
     round(&mut run, 0, &[("EB104", fix)]);
     assert_eq!(run.workspace.changes().count(), 2);
-    undo(&mut run, 0, vec![files.path("a.yml")], &mut Vec::new());
+    undo(
+        &mut run,
+        0,
+        &[syntax_error(&files.path("a.yml"))],
+        &mut Judged::default(),
+    );
     assert!(
         run.workspace.is_empty(),
         "{:?}",
@@ -204,14 +254,16 @@ fn diff_shows_a_rename_with_its_edits_and_a_mode_change() {
             ),
         ],
     );
-    round(
-        &mut run,
-        1,
-        &[(
-            "EB003",
-            Fix::safe("edit", vec![files.edit("01.yml", 8..9, "3")]),
-        )],
+    // The next round's check sees the file under its new name only, and edits it there.
+    let overlay = run.workspace.overlay();
+    assert!(overlay.is_hidden(Path::new(&files.path("01.yml"))));
+    assert_eq!(
+        overlay.get(Path::new(&files.path("01.config"))),
+        Some("a: 1\nb: 2\n")
     );
+    let renamed = files.dir.path().join("01.config");
+    let edit = replace(&renamed, "a: 1\nb: 2\n", 8..9, "3");
+    round(&mut run, 1, &[("EB003", Fix::safe("edit", vec![edit]))]);
     let (a, b, hook) = (
         files.path("01.yml"),
         files.path("01.config"),

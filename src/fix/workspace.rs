@@ -3,10 +3,11 @@
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+use std::ops::Range;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::bundle::Overlay;
+use crate::bundle::{normalize, Overlay};
 use crate::finding::{Edit, Fix};
 
 /// One file's pending changes. Paths are display paths: relative to the current directory or
@@ -35,12 +36,13 @@ impl Change {
 pub struct Workspace {
     /// Texts the run started from that are not on disk (standard input, editor buffers).
     base: Overlay,
+    /// By the file's name on disk; a renamed file keeps its old name here.
     changes: BTreeMap<String, Change>,
     /// Each file the current round touches, as it was before the round (`None`: unchanged
     /// until then), so a round that broke it can be undone.
     round: BTreeMap<String, Option<Change>>,
-    /// The round's text edits, applied together at its end.
-    pending: Vec<(crate::source::Location, String)>,
+    /// The round's text edits (by name on disk), applied together at its end.
+    pending: Vec<(String, Range<usize>, String)>,
 }
 
 impl Workspace {
@@ -60,17 +62,51 @@ impl Workspace {
         self.changes().next().is_none()
     }
 
-    /// The text of `path` after the fixes so far.
-    pub fn text(&self, path: &str) -> Option<&str> {
-        self.changes.get(path)?.text.as_deref()
+    /// The name on disk of the file a check sees at `path`: a file a fix renamed is checked
+    /// under its new name, and changed under its old one.
+    fn on_disk(&self, path: &str) -> String {
+        let mut renamed = self
+            .changes
+            .values()
+            .filter_map(|c| Some((c.rename_to.as_deref()?, &c.path)))
+            .peekable();
+        if renamed.peek().is_none() {
+            return path.to_string();
+        }
+        let wanted = normalize(Path::new(path));
+        renamed
+            .find(|(to, _)| *to == path || normalize(Path::new(to)) == wanted)
+            .map_or_else(|| path.to_string(), |(_, from)| from.clone())
     }
 
-    /// `base` with every edited text laid over it, for the next check.
-    pub fn overlay(&self, base: &Overlay) -> Overlay {
-        let mut overlay = base.clone();
+    /// The text of `path` (as a check names it) after the fixes so far.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.changes.get(&self.on_disk(path))?.text.as_deref()
+    }
+
+    /// The files as the fixes so far leave them, laid over the texts the run started from,
+    /// for the next check: edited texts, and renamed files under their new names only. Built
+    /// afresh each time, so a file whose edits were undone reads as it was.
+    pub fn overlay(&self) -> Overlay {
+        let mut overlay = self.base.clone();
         for change in self.changes.values() {
-            if let Some(text) = &change.text {
-                overlay.insert(Path::new(&change.path), text.clone());
+            let text = change.text.clone().or_else(|| match change.rename_to {
+                Some(_) => self.read(&change.path),
+                None => None,
+            });
+            let Some(text) = text else {
+                // A file that is not text is renamed on disk only; checks see its old name.
+                continue;
+            };
+            match &change.rename_to {
+                Some(to) => {
+                    overlay.hide(Path::new(&change.path));
+                    if let Ok(meta) = std::fs::metadata(&change.path) {
+                        overlay.set_mode(Path::new(to), meta.permissions().mode() & 0o7777);
+                    }
+                    overlay.insert(Path::new(to), text);
+                }
+                None => overlay.insert(Path::new(&change.path), text),
             }
         }
         overlay
@@ -80,23 +116,21 @@ impl Workspace {
         self.round.clear();
     }
 
+    /// Whether this round changed the file a check sees at `path`.
     pub(super) fn changed_this_round(&self, path: &str) -> bool {
-        self.round.contains_key(path)
+        self.round.contains_key(&self.on_disk(path))
     }
 
-    /// A file operation this run already made: checks still see the file on disk as it was,
-    /// so the finding (and its fix) comes back each round until the run writes.
+    /// A file operation this run already made: checks still see the file's mode on disk as
+    /// it was, so the finding (and its fix) comes back each round until the run writes.
     pub(super) fn already_done(&self, edit: &Edit) -> bool {
+        let done = |path: &str, what: fn(&Change) -> bool| {
+            self.changes.get(&self.on_disk(path)).is_some_and(what)
+        };
         match edit {
             Edit::Replace { .. } => false,
-            Edit::Rename { from, .. } => self
-                .changes
-                .get(from)
-                .is_some_and(|c| c.rename_to.is_some()),
-            Edit::MakeExecutable { path, .. } => self
-                .changes
-                .get(path)
-                .is_some_and(|c| c.make_executable.is_some()),
+            Edit::Rename { from, .. } => done(from, |c| c.rename_to.is_some()),
+            Edit::MakeExecutable { path, .. } => done(path, |c| c.make_executable.is_some()),
         }
     }
 
@@ -107,19 +141,11 @@ impl Workspace {
         }
     }
 
-    /// The text of `path` as this round's check saw it.
-    fn current(&self, path: &str) -> Option<String> {
-        match self.text(path) {
-            Some(text) => Some(text.to_string()),
-            None => self.read(path),
-        }
-    }
-
-    fn entry(&mut self, path: &str) -> &mut Change {
+    fn entry(&mut self, disk: &str) -> &mut Change {
         self.changes
-            .entry(path.to_string())
+            .entry(disk.to_string())
             .or_insert_with(|| Change {
-                path: path.to_string(),
+                path: disk.to_string(),
                 ..Change::default()
             })
     }
@@ -129,9 +155,13 @@ impl Workspace {
     pub(super) fn apply(&mut self, fix: &Fix) -> Result<(), String> {
         for edit in &fix.edits {
             if let Edit::Replace { at, .. } = edit {
-                let text = self
-                    .current(&at.path)
-                    .ok_or_else(|| format!("{} cannot be read", at.path))?;
+                let disk = self.on_disk(&at.path);
+                let text = match self.changes.get(&disk).and_then(|c| c.text.clone()) {
+                    Some(text) => text,
+                    None => self
+                        .read(&disk)
+                        .ok_or_else(|| format!("{} cannot be read", at.path))?,
+                };
                 let fits = at.span.start <= at.span.end
                     && at.span.end <= text.len()
                     && text.is_char_boundary(at.span.start)
@@ -145,15 +175,17 @@ impl Workspace {
             }
         }
         for edit in &fix.edits {
-            let path = edit.path().to_string();
-            if !self.round.contains_key(&path) {
-                let before = self.changes.get(&path).cloned();
-                self.round.insert(path.clone(), before);
+            let disk = self.on_disk(edit.path());
+            if !self.round.contains_key(&disk) {
+                let before = self.changes.get(&disk).cloned();
+                self.round.insert(disk.clone(), before);
             }
             match edit {
-                Edit::Replace { at, text } => self.pending.push((at.clone(), text.clone())),
-                Edit::Rename { to, .. } => self.entry(&path).rename_to = Some(to.clone()),
-                Edit::MakeExecutable { git, .. } => self.entry(&path).make_executable = Some(*git),
+                Edit::Replace { at, text } => {
+                    self.pending.push((disk, at.span.clone(), text.clone()))
+                }
+                Edit::Rename { to, .. } => self.entry(&disk).rename_to = Some(to.clone()),
+                Edit::MakeExecutable { git, .. } => self.entry(&disk).make_executable = Some(*git),
             }
         }
         Ok(())
@@ -167,36 +199,39 @@ impl Workspace {
             .into_iter()
             .enumerate()
             .collect();
-        pending.sort_by(|(i, (a, _)), (j, (b, _))| {
-            (&a.path, Reverse(a.span.start), Reverse(i)).cmp(&(
-                &b.path,
-                Reverse(b.span.start),
-                Reverse(j),
-            ))
+        pending.sort_by(|(i, (a, x, _)), (j, (b, y, _))| {
+            (a, Reverse(x.start), Reverse(i)).cmp(&(b, Reverse(y.start), Reverse(j)))
         });
-        for (_, (at, text)) in pending {
-            if self.text(&at.path).is_none() {
-                let Some(original) = self.read(&at.path) else {
+        for (_, (disk, span, text)) in pending {
+            if self
+                .changes
+                .get(&disk)
+                .and_then(|c| c.text.as_ref())
+                .is_none()
+            {
+                let Some(original) = self.read(&disk) else {
                     continue;
                 };
-                let change = self.entry(&at.path);
+                let change = self.entry(&disk);
                 change.original = Some(original.clone());
                 change.text = Some(original);
             }
-            let current = self.entry(&at.path).text.as_mut().expect("read above");
-            current.replace_range(at.span.clone(), &text);
+            let current = self.entry(&disk).text.as_mut().expect("read above");
+            current.replace_range(span, &text);
         }
     }
 
-    /// Puts `paths` back as they were before this round: texts, renames and executable bits.
+    /// Puts the files a check sees at `paths` back as they were before this round: texts,
+    /// renames and executable bits.
     pub(super) fn undo_round(&mut self, paths: &BTreeSet<String>) {
-        for path in paths {
-            match self.round.remove(path) {
+        let disk: BTreeSet<String> = paths.iter().map(|p| self.on_disk(p)).collect();
+        for path in disk {
+            match self.round.remove(&path) {
                 Some(Some(before)) => {
-                    self.changes.insert(path.clone(), before);
+                    self.changes.insert(path, before);
                 }
                 Some(None) => {
-                    self.changes.remove(path);
+                    self.changes.remove(&path);
                 }
                 None => {}
             }
