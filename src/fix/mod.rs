@@ -202,18 +202,26 @@ fn harms(
 /// other fixes in it too. A fix that was alone in a harmed file is rejected for the run; when
 /// several were, the file gets one fix per round from now on, to find out which one harms.
 fn undo(run: &mut FixRun, last: usize, harms: &[Harm], judged: &mut Judged) {
-    let touches = |applied: &Applied, files: &BTreeSet<String>| {
-        applied.round == last && applied.fix.edits.iter().any(|e| files.contains(e.path()))
-    };
-    let harmed: BTreeSet<String> = harms.iter().map(|h| h.path.clone()).collect();
-    let mut restore = harmed.clone();
+    // Files by their names on disk: a check names a renamed file by its new name, the rename
+    // itself by its old one.
+    let disk = |path: &str| run.workspace.on_disk(path);
+    let touched: Vec<BTreeSet<String>> = run
+        .applied
+        .iter()
+        .map(|a| match a.round == last {
+            true => a.fix.edits.iter().map(|e| disk(e.path())).collect(),
+            false => BTreeSet::new(),
+        })
+        .collect();
+    let harmed: Vec<String> = harms.iter().map(|h| disk(&h.path)).collect();
+    let mut restore: BTreeSet<String> = harmed.iter().cloned().collect();
     loop {
-        let more: Vec<String> = run
-            .applied
+        let more: BTreeSet<String> = touched
             .iter()
-            .filter(|a| touches(a, &restore))
-            .flat_map(|a| a.fix.edits.iter().map(|e| e.path().to_string()))
-            .filter(|p| !restore.contains(p))
+            .filter(|files| !files.is_disjoint(&restore))
+            .flatten()
+            .filter(|p| !restore.contains(*p))
+            .cloned()
             .collect();
         if more.is_empty() {
             break;
@@ -221,32 +229,43 @@ fn undo(run: &mut FixRun, last: usize, harms: &[Harm], judged: &mut Judged) {
         restore.extend(more);
     }
     run.workspace.undo_round(&restore);
-    let (undone, kept): (Vec<Applied>, Vec<Applied>) = std::mem::take(&mut run.applied)
-        .into_iter()
-        .partition(|a| touches(a, &restore));
-    run.applied = kept;
-    for path in &harmed {
-        let file = BTreeSet::from([path.clone()]);
-        let culprits: Vec<&Applied> = undone.iter().filter(|a| touches(a, &file)).collect();
+    let mut undone = Vec::new();
+    for (applied, files) in std::mem::take(&mut run.applied).into_iter().zip(touched) {
+        if files.is_disjoint(&restore) {
+            run.applied.push(applied);
+        } else {
+            undone.push((applied, files));
+        }
+    }
+    for (harm, file) in harms.iter().zip(harmed) {
+        let culprits: Vec<&Applied> = undone
+            .iter()
+            .filter(|(_, files)| files.contains(&file))
+            .map(|(a, _)| a)
+            .collect();
         let [culprit] = culprits[..] else {
-            judged.serial.insert(path.clone());
+            judged.serial.insert(file);
             continue;
         };
-        let title = &culprit.fix.title;
-        for harm in harms.iter().filter(|h| h.path == *path) {
-            if harm.rule == eb100_invalid_syntax::RULE.id {
-                run.errors.push(format!(
-                    "the fix \"{title}\" ({}) would have left {path} unreadable to EB, so it was not applied; please report this as an ebguard bug",
-                    culprit.rule
-                ));
-            } else {
-                run.skipped.push(format!(
-                    "the fix \"{title}\" ({}) was not applied: it would bring {} in {path}: {}",
-                    culprit.rule, harm.rule, harm.message
-                ));
-            }
+        let (title, path) = (&culprit.fix.title, &harm.path);
+        if harm.rule == eb100_invalid_syntax::RULE.id {
+            run.errors.push(format!(
+                "the fix \"{title}\" ({}) would have left {path} unreadable to EB, so it was not applied; please report this as an ebguard bug",
+                culprit.rule
+            ));
+        } else {
+            run.skipped.push(format!(
+                "the fix \"{title}\" ({}) was not applied: it would bring {} in {path}: {}",
+                culprit.rule, harm.rule, harm.message
+            ));
         }
-        judged.rejected.push((culprit.rule, culprit.fix.clone()));
+        let known = judged
+            .rejected
+            .iter()
+            .any(|(r, f)| *r == culprit.rule && *f == culprit.fix);
+        if !known {
+            judged.rejected.push((culprit.rule, culprit.fix.clone()));
+        }
     }
 }
 
@@ -341,7 +360,9 @@ fn choose<'o>(
         };
         // One fix per round in a file where fixes together did harm.
         let serial_taken = fix.edits.iter().any(|e| {
-            judged.serial.contains(e.path()) && taken.iter().any(|t| t.path() == e.path())
+            let file = workspace.on_disk(e.path());
+            judged.serial.contains(&file)
+                && taken.iter().any(|t| workspace.on_disk(t.path()) == file)
         });
         if serial_taken {
             continue;

@@ -302,3 +302,30 @@ fn scope_is_the_named_files_and_directories() {
         .collect();
     assert_eq!(all.len(), 2);
 }
+
+#[test]
+fn a_rename_that_turns_on_a_broken_file_is_undone() {
+    let files = Files::new(&[("a.yml", "a: [\n")]);
+    let rename = Fix::unsafe_(
+        "rename",
+        vec![Edit::Rename {
+            from: files.path("a.yml"),
+            to: files.path("a.config"),
+        }],
+    );
+    let mut run = FixRun::default();
+    round(&mut run, 0, &[("EB104", rename.clone())]);
+    // The check reports the syntax error under the new name.
+    assert!(run.workspace.changed_this_round(&files.path("a.config")));
+    let mut judged = Judged::default();
+    undo(
+        &mut run,
+        0,
+        &[syntax_error(&files.path("a.config"))],
+        &mut judged,
+    );
+    assert!(run.workspace.is_empty());
+    assert!(run.workspace.overlay().is_empty());
+    assert_eq!(judged.rejected, vec![("EB104", rename)]);
+    assert!(run.errors[0].contains("unreadable"), "{:?}", run.errors);
+}

@@ -64,7 +64,7 @@ impl Workspace {
 
     /// The name on disk of the file a check sees at `path`: a file a fix renamed is checked
     /// under its new name, and changed under its old one.
-    fn on_disk(&self, path: &str) -> String {
+    pub(super) fn on_disk(&self, path: &str) -> String {
         let mut renamed = self
             .changes
             .values()
