@@ -594,9 +594,6 @@ fn every_fix_over_the_corpus() {
 /// Runs tests/fix_pyyaml.py on every pair: PyYAML must read each file as `yaml::data` does,
 /// and the fixed file as the original plus exactly the changes.
 fn pyyaml_agrees(pairs: &[Pair]) {
-    if pairs.is_empty() {
-        return;
-    }
     let python = std::env::var_os("EBGUARD_TEST_DJANGO_PYTHON")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("python3"));
@@ -609,6 +606,9 @@ fn pyyaml_agrees(pairs: &[Pair]) {
             "{} cannot import yaml (PyYAML, .ci/python/base.txt); set EBGUARD_TEST_DJANGO_PYTHON",
             python.display()
         ));
+        return;
+    }
+    if pairs.is_empty() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -1,8 +1,9 @@
 """PyYAML's reading of the files `ebguard check --fix` changed (driven by tests/fix.rs).
 
-EB's side of a deployment is Python (cfn-init reads `.ebextensions` with a YAML 1.1 loader), so
-a fix is right only if PyYAML reads the fixed file as the original plus exactly the intended
-change. For each pair in the manifest (argv[1], JSON) this checks, with `yaml.safe_load`
+EB's side of a deployment is Python (cfn-init runs the commands, eb-facts §2.2) and the guide
+links YAML 1.1 (§1.1); which parser EB's service uses is not documented (open question 3).
+PyYAML is the YAML 1.1 loader of Python, so a fix is right only if PyYAML reads the fixed file
+as the original plus exactly the intended change. For each pair in the manifest (argv[1], JSON) this checks, with `yaml.safe_load`
 (plus CloudFormation's `!Ref`-style tags, which EB accepts):
 
 1. PyYAML reads the original and the fixed file as ebguard's `yaml::data` does (same keys in

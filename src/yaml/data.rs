@@ -2,9 +2,11 @@
 //! such trees: how the tests of fixes prove that an edit changed exactly what it meant to and
 //! nothing else (tests/fix.rs, `yaml::edit`'s tests).
 //!
-//! The reading is PyYAML's `safe_load` (YAML 1.1), because EB's side of the deployment is
-//! Python (cfn-init, eb-facts §1.1): plain `yes`/`on`/`true` are booleans, plain `0755` is an
-//! octal integer, `<<` merges mappings, the last of two equal keys wins. It is written from
+//! The reading is PyYAML's `safe_load` (YAML 1.1): the guide links the YAML 1.1 spec (eb-facts
+//! §1.1), cfn-init, which runs the commands, is Python (§2.2), and which parser EB's service
+//! uses is not documented (open question 3), so the strictest common reading is 1.1's: plain
+//! `yes`/`on`/`true` are booleans, plain `0755` is an octal integer, `<<` merges mappings,
+//! the last of two equal keys wins. It is written from
 //! those rules, not from [`NodeRef::entries`], so a bug there shows up here as a difference;
 //! tests/fix_pyyaml.py checks the same trees against PyYAML itself.
 
