@@ -158,13 +158,44 @@ fn indent_at(text: &str, offset: usize) -> Option<usize> {
         .then_some(prefix.len())
 }
 
-/// The file's indentation step: the smallest indentation of a line, 2 when none is.
-fn indent_step(text: &str) -> usize {
-    text.lines()
-        .map(|l| l.len() - l.trim_start_matches(' ').len())
-        .filter(|&n| n > 0)
+/// The file's indentation step: how much deeper a nested block mapping's keys sit than their
+/// parent's key, the smallest such step in the file; 2 when no mapping nests another. (Lines
+/// of block scalars and multi-line strings say nothing about it.)
+fn indent_step(text: &str, node: NodeRef<'_>) -> usize {
+    let column = |offset: usize| offset - line_start(text, offset);
+    let doc = node.document();
+    doc.all_nodes()
+        .filter(|n| !n.is_alias() && !is_flow(text, *n))
+        .filter_map(|n| match n.kind() {
+            NodeKind::Mapping(pairs) => Some((n, pairs)),
+            _ => None,
+        })
+        .flat_map(|(n, pairs)| {
+            pairs.iter().filter_map(move |&(k, v)| {
+                let (key, value) = (n.doc_node(k), n.doc_node(v));
+                let first = match value.kind() {
+                    NodeKind::Mapping(inner) if !value.is_alias() && !is_flow(text, value) => {
+                        inner.first().map(|&(k, _)| n.doc_node(k).span().start)?
+                    }
+                    _ => return None,
+                };
+                column(first).checked_sub(column(key.span().start))
+            })
+        })
+        .filter(|&step| step > 0)
         .min()
         .unwrap_or(2)
+}
+
+/// The step of a flow collection written one entry per line (JSON): how much deeper its
+/// entries (at `indent`) sit than the line that opens it.
+fn flow_step(text: &str, collection: NodeRef<'_>, indent: usize, fallback: usize) -> usize {
+    let open = line_start(text, collection.span().start);
+    let opening = text[open..].len() - text[open..].trim_start_matches(' ').len();
+    indent
+        .checked_sub(opening)
+        .filter(|&step| step > 0)
+        .unwrap_or(fallback)
 }
 
 /// The deepest last node of a block collection: what a line added after `node` follows.
@@ -283,7 +314,8 @@ fn flow_value(value: &New, quoted: bool, multiline: Option<(usize, usize, &str)>
     }
 }
 
-/// Adds `key: value` as the last own entry of `mapping`, in the mapping's style: a new line
+/// Adds `key: value` as the last own entry of `mapping`, in the mapping's style (`key` must
+/// need no quoting): a new line
 /// at the siblings' indentation in block style; `, key: value` (on its own line when the
 /// siblings are) in flow style and JSON, quoting the key as the last sibling's is quoted.
 pub fn insert_entry(
@@ -294,7 +326,7 @@ pub fn insert_entry(
 ) -> Result<TextEdit, Refusal> {
     let pairs = own_pairs(mapping)?;
     let eol = line_break(text);
-    let step = indent_step(text);
+    let step = indent_step(text, mapping);
     let span = mapping.span();
     if is_flow(text, mapping) {
         let Some(&(last_key, last_value)) = pairs.last() else {
@@ -320,7 +352,11 @@ pub fn insert_entry(
             format!(
                 ",{eol}{}{written_key}: {}",
                 " ".repeat(indent),
-                flow_value(value, quoted, Some((indent, step, eol)))
+                flow_value(
+                    value,
+                    quoted,
+                    Some((indent, flow_step(text, mapping, indent, step), eol))
+                )
             )
         } else {
             format!(", {written_key}: {}", flow_value(value, quoted, None))
@@ -354,7 +390,7 @@ pub fn insert_item(text: &str, sequence: NodeRef<'_>, item: &New) -> Result<Text
     }
     let items = sequence.items();
     let eol = line_break(text);
-    let step = indent_step(text);
+    let step = indent_step(text, sequence);
     let json = text.trim_start().starts_with('{');
     if is_flow(text, sequence) {
         let Some(&last) = items.last() else {
@@ -376,7 +412,11 @@ pub fn insert_item(text: &str, sequence: NodeRef<'_>, item: &New) -> Result<Text
             Some(indent) => format!(
                 ",{eol}{}{}",
                 " ".repeat(indent),
-                flow_value(item, quoted, Some((indent, step, eol)))
+                flow_value(
+                    item,
+                    quoted,
+                    Some((indent, flow_step(text, sequence, indent, step), eol))
+                )
             ),
             None => format!(", {}", flow_value(item, quoted, None)),
         };

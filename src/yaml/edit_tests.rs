@@ -756,3 +756,33 @@ fn insert_a_nested_mapping_into_a_flow_mapping() {
         &["option_settings/aws:elasticbeanstalk:command: added {\"Timeout\": 1800}"],
     );
 }
+
+#[test]
+fn nested_mappings_take_the_files_step_not_a_block_scalars() {
+    // The block scalar's lines are indented by one space; the mappings step by four.
+    let text = "a: |\n x\ncontainer_commands:\n    c1:\n        command: y\n";
+    let d = doc(text);
+    let value = map(&[("c2", map(&[("command", New::Scalar("z".into()))]))]);
+    assert_edit(
+        text,
+        insert_entry(text, d.root().unwrap(), "commands", &value),
+        "a: |\n x\ncontainer_commands:\n    c1:\n        command: y\ncommands:\n    c2:\n        command: z\n",
+        &["commands: added {\"c2\": {\"command\": \"z\"}}"],
+    );
+}
+
+#[test]
+fn json_nested_values_take_the_objects_step() {
+    let text = "{\n    \"container_commands\": {\n        \"c1\": {\"command\": \"x\"}\n    }\n}\n";
+    let d = doc(text);
+    let value = map(&[(
+        "aws:elasticbeanstalk:command",
+        map(&[("Timeout", New::Scalar("\"1800\"".into()))]),
+    )]);
+    assert_edit(
+        text,
+        insert_entry(text, d.root().unwrap(), "option_settings", &value),
+        "{\n    \"container_commands\": {\n        \"c1\": {\"command\": \"x\"}\n    },\n    \"option_settings\": {\n        \"aws:elasticbeanstalk:command\": {\n            \"Timeout\": \"1800\"\n        }\n    }\n}\n",
+        &["option_settings: added {\"aws:elasticbeanstalk:command\": {\"Timeout\": \"1800\"}}"],
+    );
+}
