@@ -182,7 +182,7 @@ def main():
             )
     for problem in problems:
         print(problem)
-    print(f"PyYAML {yaml.__version__}: {len(pairs) - len(problems)} of {len(pairs)} fixed files read as intended")
+    print(f"PyYAML {yaml.__version__}: {len(pairs) - len(problems)} of {len(pairs)} files (original and fixed) read as intended")
     sys.exit(1 if problems else 0)
 
 

@@ -211,44 +211,61 @@ fn last_descendant<'a>(text: &str, node: NodeRef<'a>) -> NodeRef<'a> {
     last.map_or(node, |child| last_descendant(text, child))
 }
 
-/// Whether `node` is a block scalar with keep chomping (`|+`, `>+2`): its trailing blank
-/// lines are content. Its span starts at the content, so the header is the last word before.
-fn keeps_trailing_lines(text: &str, node: NodeRef<'_>) -> bool {
+/// The chomping indicator of a block scalar (`+` keep, `-` strip, `None` clip), or `None`
+/// for any other node. Its span starts at the content, so the header is the last word before.
+fn block_chomping(text: &str, node: NodeRef<'_>) -> Option<Option<char>> {
     if !matches!(
         node.scalar_style(),
         Some(ScalarStyle::Literal | ScalarStyle::Folded)
     ) {
-        return false;
+        return None;
     }
     let before = text[..node.span().start].trim_end();
     let header_line = &before[line_start(before, before.len())..];
     let header_line = header_line
         .find(" #")
         .map_or(header_line, |i| &header_line[..i]);
-    header_line
-        .split_whitespace()
-        .last()
-        .is_some_and(|header| header.starts_with(['|', '>']) && header.contains('+'))
+    let header = header_line.split_whitespace().last()?;
+    Some(header.chars().find(|c| matches!(c, '+' | '-')))
 }
 
 /// Adds `line` (no line break) as a line of its own after `last`, the last value of a block
 /// collection: after the line the value ends on (past a comment there), or, when the value
-/// ends in a `|+` scalar whose trailing blank lines are content, after those lines.
-fn add_line_after(text: &str, last: NodeRef<'_>, line: &str) -> TextEdit {
+/// ends in a `|+` scalar whose trailing blank lines are content, after those lines. A block
+/// scalar that ends the file without a line break would gain one, so the line then goes
+/// before `first_line` (the start of the last entry), or is refused when that is `None`.
+fn add_line_after(
+    text: &str,
+    last: NodeRef<'_>,
+    first_line: Option<usize>,
+    line: &str,
+) -> Result<TextEdit, Refusal> {
     let eol = line_break(text);
     let deepest = last_descendant(text, last);
     let end = deepest.span().end;
-    if keeps_trailing_lines(text, deepest) && text[..end].ends_with('\n') {
-        return TextEdit {
+    let chomping = block_chomping(text, deepest);
+    let at_eof = text[content_end(text, deepest)..]
+        .trim_end_matches(' ')
+        .is_empty();
+    if chomping.is_some_and(|c| c != Some('-')) && at_eof {
+        let at = first_line
+            .ok_or("the last value is a block scalar that ends the file without a line break; a line after it would add one to its text")?;
+        return Ok(TextEdit {
+            span: at..at,
+            text: format!("{line}{eol}"),
+        });
+    }
+    if chomping == Some(Some('+')) && text[..end].ends_with('\n') {
+        return Ok(TextEdit {
             span: end..end,
             text: format!("{line}{eol}"),
-        };
+        });
     }
     let at = line_end(text, content_end(text, last));
-    TextEdit {
+    Ok(TextEdit {
         span: at..at,
         text: format!("{eol}{line}"),
-    }
+    })
 }
 
 fn quote_like(key: &str, sibling: Option<NodeRef<'_>>) -> String {
@@ -378,7 +395,11 @@ pub fn insert_entry(
         quote_like(key, Some(last_key)),
         block_value(value, indent, step, eol)
     );
-    Ok(add_line_after(text, last_value, &line))
+    let last_line = line_start(text, last_key.span().start);
+    let alone = text[last_line..last_key.span().start]
+        .trim_start_matches(' ')
+        .is_empty();
+    add_line_after(text, last_value, alone.then_some(last_line), &line)
 }
 
 /// Appends `item` to a list, in its style: a `- ` item at the siblings' indentation in block
@@ -457,7 +478,7 @@ pub fn insert_item(text: &str, sequence: NodeRef<'_>, item: &New) -> Result<Text
         " ".repeat(indent),
         " ".repeat(column - indent - 1)
     );
-    Ok(add_line_after(text, last, &line))
+    add_line_after(text, last, None, &line)
 }
 
 /// Removes `key` and its value from `mapping`. In block style the entry becomes the comment

@@ -314,9 +314,19 @@ fn insert_after_block_scalars() {
             "a:\n  command: |\n    echo 1\n",
             "a:\n  command: |\n    echo 1\n  leader_only: true\n",
         ),
+        // The end of the file without a line break: a line after would add one to the text
+        // (unless it is stripped anyway), so the key goes before the last entry.
         (
-            "a:\n  command: |\n    echo 1",
-            "a:\n  command: |\n    echo 1\n  leader_only: true",
+            "a:\n  cwd: /x\n  command: |\n    echo 1",
+            "a:\n  cwd: /x\n  leader_only: true\n  command: |\n    echo 1",
+        ),
+        (
+            "a:\n  command: >+\n    echo 1",
+            "a:\n  leader_only: true\n  command: >+\n    echo 1",
+        ),
+        (
+            "a:\n  command: |-\n    echo 1",
+            "a:\n  command: |-\n    echo 1\n  leader_only: true",
         ),
         // Keep chomping: the blank lines belong to the value, so the key goes after them.
         (
@@ -784,5 +794,19 @@ fn json_nested_values_take_the_objects_step() {
         insert_entry(text, d.root().unwrap(), "option_settings", &value),
         "{\n    \"container_commands\": {\n        \"c1\": {\"command\": \"x\"}\n    },\n    \"option_settings\": {\n        \"aws:elasticbeanstalk:command\": {\n            \"Timeout\": \"1800\"\n        }\n    }\n}\n",
         &["option_settings: added {\"aws:elasticbeanstalk:command\": {\"Timeout\": \"1800\"}}"],
+    );
+}
+
+#[test]
+fn no_line_after_a_block_scalar_that_ends_the_file_without_a_break() {
+    let text = "commands:\n  - command: |\n      echo 1";
+    let d = doc(text);
+    assert_refused(
+        insert_entry(text, node(&d, &["commands", "0"]), "leader_only", &yes()),
+        "line break",
+    );
+    assert_refused(
+        insert_item(text, node(&d, &["commands"]), &yes()),
+        "line break",
     );
 }
