@@ -556,7 +556,42 @@ fn fixtures(unsafe_fixes: bool) -> Vec<Pair> {
 
 #[test]
 fn unsafe_fixes_on_every_fixture() {
-    pyyaml_agrees(&fixtures(true));
+    let mut pairs = fixtures(true);
+    pairs.extend(unchanged(
+        &common::testdata().join(".."),
+        "testdata",
+        &pairs,
+    ));
+    pyyaml_agrees(&pairs);
+}
+
+/// Every `.config` file below `root/name` that parses and is not in `changed`, as a pair of
+/// itself: PyYAML must read it as `yaml::data` does, so the data comparisons of this file are
+/// PyYAML's on every kind of file the fixtures and the corpus hold.
+fn unchanged(root: &Path, name: &str, changed: &[Pair]) -> Vec<Pair> {
+    let mut pairs = Vec::new();
+    for (path, file) in read_tree(&root.join(name)) {
+        let name = format!("{name}/{path}");
+        let Ok(text) = String::from_utf8(file.bytes) else {
+            continue;
+        };
+        if !path.ends_with(".config") || changed.iter().any(|p| p.name == name) {
+            continue;
+        }
+        let Ok(doc) = parse(&text, Limits::default()) else {
+            continue;
+        };
+        let value = data::of(&doc).unwrap_or(Data::Null);
+        pairs.push(Pair {
+            name,
+            before: text.clone(),
+            after: text,
+            changes: Vec::new(),
+            before_data: value.clone(),
+            after_data: value,
+        });
+    }
+    pairs
 }
 
 #[test]
@@ -588,30 +623,8 @@ fn every_fix_over_the_corpus() {
     for (why, n) in &report.refused {
         eprintln!("  refused {n}x {why}");
     }
-    // Every other file too, unchanged: PyYAML reads each as `yaml::data` does, so the data
-    // comparisons above are PyYAML's on every kind of file the corpus holds.
     let mut pairs = report.pairs;
-    for (path, file) in read_tree(&source.join("files")) {
-        let name = format!("files/{path}");
-        let Ok(text) = String::from_utf8(file.bytes) else {
-            continue;
-        };
-        if !path.ends_with(".config") || pairs.iter().any(|p| p.name == name) {
-            continue;
-        }
-        let Ok(doc) = parse(&text, Limits::default()) else {
-            continue;
-        };
-        let value = data::of(&doc).unwrap_or(Data::Null);
-        pairs.push(Pair {
-            name,
-            before: text.clone(),
-            after: text,
-            changes: Vec::new(),
-            before_data: value.clone(),
-            after_data: value,
-        });
-    }
+    pairs.extend(unchanged(&source, "files", &pairs));
     pyyaml_agrees(&pairs);
 }
 
