@@ -381,7 +381,10 @@ fn check(args: CheckArgs) -> ExitCode {
     if fixing {
         let written = ebguard::fix::write(&args.paths, &options, args.options.unsafe_fixes);
         args.options.fix_summary(&written);
-        let mut outcome = ebguard::check(&args.paths, &options);
+        for note in &written.skipped {
+            eprintln!("ebguard: note: {note}");
+        }
+        let mut outcome = ebguard::check(&written.paths, &options);
         outcome.input_errors.extend(written.errors);
         let outcome = args.options.with_baseline(outcome);
         let sink = Sink::new(args.options.output_file.clone(), Sink::Stdout);
@@ -423,7 +426,7 @@ fn diff(args: &CheckArgs, options: &Options) -> ExitCode {
     }
     let files = run.workspace.changes().count();
     if !args.options.quiet {
-        let would = match run.applied {
+        let would = match run.applied.len() {
             0 => "nothing to fix".to_string(),
             n => format!(
                 "would fix {} in {}",
@@ -433,10 +436,13 @@ fn diff(args: &CheckArgs, options: &Options) -> ExitCode {
         };
         eprintln!("ebguard: {would}{}", unsafe_note(run.unsafe_left));
     }
-    for error in &run.errors {
+    for note in &run.skipped {
+        eprintln!("ebguard: note: {note}");
+    }
+    for error in run.input_errors.iter().chain(&run.errors) {
         eprintln!("ebguard: error: {error}");
     }
-    if !run.errors.is_empty() {
+    if !run.errors.is_empty() || !run.input_errors.is_empty() {
         ExitCode::from(EXIT_USAGE)
     } else if run.workspace.is_empty() {
         ExitCode::SUCCESS
@@ -656,7 +662,7 @@ impl LintArgs {
         if self.quiet {
             return;
         }
-        let did = match written.applied {
+        let did = match written.applied.len() {
             0 => "nothing to fix".to_string(),
             n => format!(
                 "fixed {} in {}",

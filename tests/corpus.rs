@@ -3,10 +3,7 @@
 
 mod common;
 
-use std::fs;
-use std::path::Path;
-
-use common::{ebguard, shared};
+use common::{copy_tree, ebguard, shared};
 
 /// Every `.config` file of the corpus that EB100 reports: path, severity, and a word of the
 /// message. Reviewed by hand and against PyYAML's `safe_load`, which agrees on all eight: it
@@ -54,24 +51,6 @@ const EB100_REVIEWED: &[(&str, &str, &str)] = &[
         "only comments",
     ),
 ];
-
-/// Copies a tree, keeping file modes (hooks' executable bits matter) and symbolic links.
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let (src, dst) = (entry.path(), to.join(entry.file_name()));
-        let kind = entry.file_type().unwrap();
-        if kind.is_dir() {
-            copy_tree(&src, &dst);
-        } else if kind.is_symlink() {
-            std::os::unix::fs::symlink(fs::read_link(&src).unwrap(), &dst).unwrap();
-        } else {
-            // `fs::copy` copies the permission bits too.
-            fs::copy(&src, &dst).unwrap();
-        }
-    }
-}
 
 #[test]
 fn corpus_never_crashes_and_eb100_only_where_reviewed() {

@@ -1,19 +1,46 @@
-//! Text that replaces a file's bytes on disk: an editor's unsaved buffers (`ebguard server`)
-//! or standard input (`ebguard check --stdin-filename PATH -`). Everything else of the bundle
-//! is still read from disk, so option settings merge across files as EB merges them.
+//! Text that replaces a file's bytes on disk: an editor's unsaved buffers (`ebguard server`),
+//! standard input (`ebguard check --stdin-filename PATH -`), or the files as fixes would leave
+//! them (`check --diff`, where a renamed file is gone from its old name). Everything else of
+//! the bundle is still read from disk, so option settings merge across files as EB merges them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 
 /// Unsaved file texts by absolute path.
 #[derive(Clone, Debug, Default)]
 pub struct Overlay {
     files: HashMap<PathBuf, String>,
+    /// Files on disk that are not there any more (renamed by a fix).
+    hidden: HashSet<PathBuf>,
+    /// Modes of overlaid files that are not on disk yet (the new name of a renamed file).
+    modes: HashMap<PathBuf, u32>,
 }
 
 impl Overlay {
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.files.is_empty() && self.hidden.is_empty()
+    }
+
+    /// Reads `path` as absent although it is on disk.
+    pub fn hide(&mut self, path: &Path) {
+        self.hidden.insert(normalize(path));
+    }
+
+    pub fn is_hidden(&self, path: &Path) -> bool {
+        !self.hidden.is_empty() && self.hidden.contains(&normalize(path))
+    }
+
+    /// Gives an overlaid file that is not on disk the mode it will have.
+    pub fn set_mode(&mut self, path: &Path, mode: u32) {
+        self.modes.insert(normalize(path), mode);
+    }
+
+    /// The mode set for `path`, if any.
+    pub fn mode(&self, path: &Path) -> Option<u32> {
+        if self.modes.is_empty() {
+            return None;
+        }
+        self.modes.get(&normalize(path)).copied()
     }
 
     /// Uses `text` instead of what is on disk at `path` (relative to the current directory

@@ -181,6 +181,7 @@ pub fn load_overlaid(
             listed.extend(files_below(&root.dir, &dir));
         }
     }
+    listed.retain(|(rel, _)| !overlay.is_hidden(&root.dir.join(rel)));
     for rel in overlay.below(&root.dir) {
         let in_bundle = rel.starts_with(".ebextensions/") || rel.starts_with(".platform/");
         if in_bundle && !listed.iter().any(|(listed, _)| *listed == rel) {
@@ -205,10 +206,13 @@ pub fn load_overlaid(
         let path = root.dir.join(rel);
         match (overlay.get(&path), listed) {
             (Some(text), _) => {
-                // The mode still comes from the disk: an editor buffer has none.
-                let mode = fs::metadata(&path)
-                    .ok()
-                    .map(|m| m.permissions().mode() & 0o7777);
+                // The mode still comes from the disk: an editor buffer has none. A file a fix
+                // renames has the mode it will have under its new name.
+                let mode = overlay.mode(&path).or_else(|| {
+                    fs::metadata(&path)
+                        .ok()
+                        .map(|m| m.permissions().mode() & 0o7777)
+                });
                 (limited(text.as_bytes()), mode)
             }
             (None, Ok(())) => read_limited(&path),

@@ -1,11 +1,13 @@
 //! The files a fix run changes, held in memory until `--fix` writes them.
 
-use std::collections::BTreeMap;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+use std::ops::Range;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use crate::bundle::Overlay;
+use crate::bundle::{normalize, Overlay};
 use crate::finding::{Edit, Fix};
 
 /// One file's pending changes. Paths are display paths: relative to the current directory or
@@ -30,21 +32,17 @@ impl Change {
     }
 }
 
-/// What one round did to one file, so a round that broke it can be undone.
-#[derive(Debug, Default)]
-struct RoundEntry {
-    text_before: Option<String>,
-    fixes: Vec<(String, String)>,
-}
-
 #[derive(Debug, Default)]
 pub struct Workspace {
     /// Texts the run started from that are not on disk (standard input, editor buffers).
     base: Overlay,
+    /// By the file's name on disk; a renamed file keeps its old name here.
     changes: BTreeMap<String, Change>,
-    round: BTreeMap<String, RoundEntry>,
-    /// The round's text edits, applied together at its end.
-    pending: Vec<(crate::source::Location, String)>,
+    /// Each file the current round touches, as it was before the round (`None`: unchanged
+    /// until then), so a round that broke it can be undone.
+    round: BTreeMap<String, Option<Change>>,
+    /// The round's text edits (by name on disk), applied together at its end.
+    pending: Vec<(String, Range<usize>, String)>,
 }
 
 impl Workspace {
@@ -64,17 +62,51 @@ impl Workspace {
         self.changes().next().is_none()
     }
 
-    /// The text of `path` after the fixes so far.
-    pub fn text(&self, path: &str) -> Option<&str> {
-        self.changes.get(path)?.text.as_deref()
+    /// The name on disk of the file a check sees at `path`: a file a fix renamed is checked
+    /// under its new name, and changed under its old one.
+    pub(super) fn on_disk(&self, path: &str) -> String {
+        let mut renamed = self
+            .changes
+            .values()
+            .filter_map(|c| Some((c.rename_to.as_deref()?, &c.path)))
+            .peekable();
+        if renamed.peek().is_none() {
+            return path.to_string();
+        }
+        let wanted = normalize(Path::new(path));
+        renamed
+            .find(|(to, _)| *to == path || normalize(Path::new(to)) == wanted)
+            .map_or_else(|| path.to_string(), |(_, from)| from.clone())
     }
 
-    /// `base` with every edited text laid over it, for the next check.
-    pub fn overlay(&self, base: &Overlay) -> Overlay {
-        let mut overlay = base.clone();
+    /// The text of `path` (as a check names it) after the fixes so far.
+    pub fn text(&self, path: &str) -> Option<&str> {
+        self.changes.get(&self.on_disk(path))?.text.as_deref()
+    }
+
+    /// The files as the fixes so far leave them, laid over the texts the run started from,
+    /// for the next check: edited texts, and renamed files under their new names only. Built
+    /// afresh each time, so a file whose edits were undone reads as it was.
+    pub fn overlay(&self) -> Overlay {
+        let mut overlay = self.base.clone();
         for change in self.changes.values() {
-            if let Some(text) = &change.text {
-                overlay.insert(Path::new(&change.path), text.clone());
+            let text = change.text.clone().or_else(|| match change.rename_to {
+                Some(_) => self.read(&change.path),
+                None => None,
+            });
+            let Some(text) = text else {
+                // A file that is not text is renamed on disk only; checks see its old name.
+                continue;
+            };
+            match &change.rename_to {
+                Some(to) => {
+                    overlay.hide(Path::new(&change.path));
+                    if let Ok(meta) = std::fs::metadata(&change.path) {
+                        overlay.set_mode(Path::new(to), meta.permissions().mode() & 0o7777);
+                    }
+                    overlay.insert(Path::new(to), text);
+                }
+                None => overlay.insert(Path::new(&change.path), text),
             }
         }
         overlay
@@ -84,23 +116,21 @@ impl Workspace {
         self.round.clear();
     }
 
+    /// Whether this round changed the file a check sees at `path`.
     pub(super) fn changed_this_round(&self, path: &str) -> bool {
-        self.round.contains_key(path)
+        self.round.contains_key(&self.on_disk(path))
     }
 
-    /// A file operation this run already made: checks still see the file on disk as it was,
-    /// so the finding (and its fix) comes back each round until the run writes.
+    /// A file operation this run already made: checks still see the file's mode on disk as
+    /// it was, so the finding (and its fix) comes back each round until the run writes.
     pub(super) fn already_done(&self, edit: &Edit) -> bool {
+        let done = |path: &str, what: fn(&Change) -> bool| {
+            self.changes.get(&self.on_disk(path)).is_some_and(what)
+        };
         match edit {
             Edit::Replace { .. } => false,
-            Edit::Rename { from, .. } => self
-                .changes
-                .get(from)
-                .is_some_and(|c| c.rename_to.is_some()),
-            Edit::MakeExecutable { path, .. } => self
-                .changes
-                .get(path)
-                .is_some_and(|c| c.make_executable.is_some()),
+            Edit::Rename { from, .. } => done(from, |c| c.rename_to.is_some()),
+            Edit::MakeExecutable { path, .. } => done(path, |c| c.make_executable.is_some()),
         }
     }
 
@@ -111,89 +141,101 @@ impl Workspace {
         }
     }
 
-    fn entry(&mut self, path: &str) -> &mut Change {
+    fn entry(&mut self, disk: &str) -> &mut Change {
         self.changes
-            .entry(path.to_string())
+            .entry(disk.to_string())
             .or_insert_with(|| Change {
-                path: path.to_string(),
+                path: disk.to_string(),
                 ..Change::default()
             })
     }
 
-    /// Records every edit of `fix`; [`Workspace::end_round`] applies the text edits.
-    pub(super) fn apply(&mut self, rule: &str, fix: &Fix) {
+    /// Records every edit of `fix`; [`Workspace::end_round`] applies the text edits. A fix
+    /// whose byte ranges do not fit the text the round checked is refused whole.
+    pub(super) fn apply(&mut self, fix: &Fix) -> Result<(), String> {
         for edit in &fix.edits {
-            let path = edit.path().to_string();
-            if !self.round.contains_key(&path) {
-                let before = self.changes.get(&path).and_then(|c| c.text.clone());
-                self.round.insert(
-                    path.clone(),
-                    RoundEntry {
-                        text_before: before,
-                        fixes: Vec::new(),
-                    },
-                );
-            }
-            let fixes = &mut self.round.get_mut(&path).expect("inserted").fixes;
-            if !fixes.iter().any(|(_, t)| *t == fix.title) {
-                fixes.push((rule.to_string(), fix.title.clone()));
-            }
-            match edit {
-                Edit::Replace { at, text } => self.pending.push((at.clone(), text.clone())),
-                Edit::Rename { to, .. } => self.entry(&path).rename_to = Some(to.clone()),
-                Edit::MakeExecutable { git, .. } => self.entry(&path).make_executable = Some(*git),
+            if let Edit::Replace { at, .. } = edit {
+                let disk = self.on_disk(&at.path);
+                let text = match self.changes.get(&disk).and_then(|c| c.text.clone()) {
+                    Some(text) => text,
+                    None => self
+                        .read(&disk)
+                        .ok_or_else(|| format!("{} cannot be read", at.path))?,
+                };
+                let fits = at.span.start <= at.span.end
+                    && at.span.end <= text.len()
+                    && text.is_char_boundary(at.span.start)
+                    && text.is_char_boundary(at.span.end);
+                if !fits {
+                    return Err(format!(
+                        "its edit of {} at bytes {:?} is outside the text",
+                        at.path, at.span
+                    ));
+                }
             }
         }
+        for edit in &fix.edits {
+            let disk = self.on_disk(edit.path());
+            if !self.round.contains_key(&disk) {
+                let before = self.changes.get(&disk).cloned();
+                self.round.insert(disk.clone(), before);
+            }
+            match edit {
+                Edit::Replace { at, text } => {
+                    self.pending.push((disk, at.span.clone(), text.clone()))
+                }
+                Edit::Rename { to, .. } => self.entry(&disk).rename_to = Some(to.clone()),
+                Edit::MakeExecutable { git, .. } => self.entry(&disk).make_executable = Some(*git),
+            }
+        }
+        Ok(())
     }
 
     /// Applies the round's text edits, file by file from the end backwards, so every edit's
-    /// offsets stay those its rule computed on the text the round checked.
+    /// offsets stay those its rule computed on the text the round checked. Of two insertions
+    /// at one place (one fix's), the one listed first ends up first.
     pub(super) fn end_round(&mut self) {
-        let mut pending = std::mem::take(&mut self.pending);
-        pending.sort_by(|(a, _), (b, _)| {
-            (&a.path, std::cmp::Reverse(a.span.start))
-                .cmp(&(&b.path, std::cmp::Reverse(b.span.start)))
+        let mut pending: Vec<_> = std::mem::take(&mut self.pending)
+            .into_iter()
+            .enumerate()
+            .collect();
+        pending.sort_by(|(i, (a, x, _)), (j, (b, y, _))| {
+            (a, Reverse(x.start), Reverse(i)).cmp(&(b, Reverse(y.start), Reverse(j)))
         });
-        for (at, text) in pending {
+        for (_, (disk, span, text)) in pending {
             if self
                 .changes
-                .get(&at.path)
+                .get(&disk)
                 .and_then(|c| c.text.as_ref())
                 .is_none()
             {
-                let Some(original) = self.read(&at.path) else {
+                let Some(original) = self.read(&disk) else {
                     continue;
                 };
-                let change = self.entry(&at.path);
+                let change = self.entry(&disk);
                 change.original = Some(original.clone());
                 change.text = Some(original);
             }
-            let current = self.entry(&at.path).text.as_mut().expect("read above");
-            if at.span.end <= current.len()
-                && current.is_char_boundary(at.span.start)
-                && current.is_char_boundary(at.span.end)
-            {
-                current.replace_range(at.span.clone(), &text);
-            }
+            let current = self.entry(&disk).text.as_mut().expect("read above");
+            current.replace_range(span, &text);
         }
     }
 
-    /// Undoes this round's changes to `broken` files; returns each with the (rule, title) of
-    /// the fixes undone.
-    pub(super) fn undo_last_round(
-        &mut self,
-        broken: &[String],
-    ) -> Vec<(String, Vec<(String, String)>)> {
-        let mut out = Vec::new();
-        for path in broken {
-            let Some(entry) = self.round.remove(path) else {
-                continue;
-            };
-            let change = self.entry(path);
-            change.text = entry.text_before.or_else(|| change.original.clone());
-            out.push((path.clone(), entry.fixes));
+    /// Puts the files a check sees at `paths` back as they were before this round: texts,
+    /// renames and executable bits.
+    pub(super) fn undo_round(&mut self, paths: &BTreeSet<String>) {
+        let disk: BTreeSet<String> = paths.iter().map(|p| self.on_disk(p)).collect();
+        for path in disk {
+            match self.round.remove(&path) {
+                Some(Some(before)) => {
+                    self.changes.insert(path, before);
+                }
+                Some(None) => {
+                    self.changes.remove(&path);
+                }
+                None => {}
+            }
         }
-        out
     }
 
     /// Writes every change to disk: texts first (atomically, keeping the file's mode), then

@@ -132,10 +132,16 @@ pub fn parse(text: &str, limits: Limits) -> Result<Document, ParseError> {
                 if let Some(tag_start) = span.tag_start {
                     range.start = range.start.min(builder.offset(&tag_start));
                 }
-                let kind = NodeKind::Scalar {
-                    value: value.into_owned(),
-                    style: convert_style(style),
-                };
+                let style = convert_style(style);
+                let mut value = value.into_owned();
+                // A block scalar that ends the file without a line break has no final line
+                // break to keep; the parser adds one anyway, PyYAML (YAML 1.1) does not.
+                let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                let at_eof = !text.ends_with('\n') && text[range.end..].trim().is_empty();
+                if block && at_eof && value.ends_with('\n') {
+                    value.pop();
+                }
+                let kind = NodeKind::Scalar { value, style };
                 let id = builder.push(kind, range, tag, anchor);
                 builder.measure(id, max)?;
                 builder.attach(id);

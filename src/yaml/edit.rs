@@ -33,10 +33,23 @@ pub fn line_break(text: &str) -> &'static str {
     }
 }
 
-fn refuse_alias(node: NodeRef<'_>, what: &str) -> Result<(), Refusal> {
+/// Refuses to edit `node` when other places share it: it is an alias, or it is (or lies
+/// inside) an anchored value that an alias refers to.
+fn refuse_shared(node: NodeRef<'_>, what: &str) -> Result<(), Refusal> {
     if node.is_alias() {
         return Err(format!(
             "{what} is an alias of an anchored value; editing the anchor would change every place that uses it, so edit it by hand"
+        ));
+    }
+    let span = node.span();
+    let shared = node
+        .document()
+        .alias_targets()
+        .iter()
+        .any(|t| t.start <= span.start && span.end <= t.end);
+    if shared {
+        return Err(format!(
+            "{what} is part of an anchored value (`&name`) that aliases elsewhere share; editing it would change every place that uses it, so edit it by hand"
         ));
     }
     Ok(())
@@ -44,7 +57,7 @@ fn refuse_alias(node: NodeRef<'_>, what: &str) -> Result<(), Refusal> {
 
 /// Replaces a scalar with `literal` as written (`"true"` becomes `true`).
 pub fn replace_scalar(node: NodeRef<'_>, literal: &str) -> Result<TextEdit, Refusal> {
-    refuse_alias(node, "the value")?;
+    refuse_shared(node, "the value")?;
     if !matches!(node.kind(), NodeKind::Scalar { .. }) {
         return Err("the value is not a single scalar".into());
     }
@@ -57,7 +70,7 @@ pub fn replace_scalar(node: NodeRef<'_>, literal: &str) -> Result<TextEdit, Refu
 /// Replaces what a scalar says, keeping its quotes: `'600'` becomes `'1800'`. `value` must
 /// need no escaping in the scalar's style (digits, identifiers).
 pub fn set_scalar(node: NodeRef<'_>, value: &str) -> Result<TextEdit, Refusal> {
-    refuse_alias(node, "the value")?;
+    refuse_shared(node, "the value")?;
     match node.scalar_style() {
         Some(ScalarStyle::Plain) if node.tag().is_none() => Ok(TextEdit {
             span: node.span(),
@@ -77,13 +90,13 @@ pub fn set_scalar(node: NodeRef<'_>, value: &str) -> Result<TextEdit, Refusal> {
 
 /// Renames a key, keeping its quotes. `name` must need no quoting.
 pub fn rename_key(key: NodeRef<'_>, name: &str) -> Result<TextEdit, Refusal> {
-    refuse_alias(key, "the key")?;
+    refuse_shared(key, "the key")?;
     set_scalar(key, name)
 }
 
 /// Own (not merged) key/value pairs of `mapping`, or why it cannot be edited.
 fn own_pairs<'a>(mapping: NodeRef<'a>) -> Result<Vec<(NodeRef<'a>, NodeRef<'a>)>, Refusal> {
-    refuse_alias(mapping, "the mapping")?;
+    refuse_shared(mapping, "the mapping")?;
     Ok(match mapping.kind() {
         NodeKind::Mapping(pairs) => pairs
             .iter()
@@ -145,22 +158,114 @@ fn indent_at(text: &str, offset: usize) -> Option<usize> {
         .then_some(prefix.len())
 }
 
-/// The file's indentation step: the smallest indentation of a line, 2 when none is.
-fn indent_step(text: &str) -> usize {
-    text.lines()
-        .map(|l| l.len() - l.trim_start_matches(' ').len())
-        .filter(|&n| n > 0)
+/// The file's indentation step: how much deeper a nested block mapping's keys sit than their
+/// parent's key, the smallest such step in the file; 2 when no mapping nests another. (Lines
+/// of block scalars and multi-line strings say nothing about it.)
+fn indent_step(text: &str, node: NodeRef<'_>) -> usize {
+    let column = |offset: usize| offset - line_start(text, offset);
+    let doc = node.document();
+    doc.all_nodes()
+        .filter(|n| !n.is_alias() && !is_flow(text, *n))
+        .filter_map(|n| match n.kind() {
+            NodeKind::Mapping(pairs) => Some((n, pairs)),
+            _ => None,
+        })
+        .flat_map(|(n, pairs)| {
+            pairs.iter().filter_map(move |&(k, v)| {
+                let (key, value) = (n.doc_node(k), n.doc_node(v));
+                let first = match value.kind() {
+                    NodeKind::Mapping(inner) if !value.is_alias() && !is_flow(text, value) => {
+                        inner.first().map(|&(k, _)| n.doc_node(k).span().start)?
+                    }
+                    _ => return None,
+                };
+                column(first).checked_sub(column(key.span().start))
+            })
+        })
+        .filter(|&step| step > 0)
         .min()
         .unwrap_or(2)
 }
 
-/// A block scalar with keep chomping (`|+`): its trailing blank lines are content, so a line
-/// inserted after it would take them away.
-fn keeps_trailing_lines(text: &str, node: NodeRef<'_>) -> bool {
-    matches!(
+/// The step of a flow collection written one entry per line (JSON): how much deeper its
+/// entries (at `indent`) sit than the line that opens it.
+fn flow_step(text: &str, collection: NodeRef<'_>, indent: usize, fallback: usize) -> usize {
+    let open = line_start(text, collection.span().start);
+    let opening = text[open..].len() - text[open..].trim_start_matches(' ').len();
+    indent
+        .checked_sub(opening)
+        .filter(|&step| step > 0)
+        .unwrap_or(fallback)
+}
+
+/// The deepest last node of a block collection: what a line added after `node` follows.
+fn last_descendant<'a>(text: &str, node: NodeRef<'a>) -> NodeRef<'a> {
+    if node.is_alias() || is_flow(text, node) {
+        return node;
+    }
+    let last = match node.kind() {
+        NodeKind::Mapping(pairs) => pairs.last().map(|&(_, v)| node.doc_node(v)),
+        NodeKind::Sequence(items) => items.last().map(|&v| node.doc_node(v)),
+        _ => None,
+    };
+    last.map_or(node, |child| last_descendant(text, child))
+}
+
+/// The chomping indicator of a block scalar (`+` keep, `-` strip, `None` clip), or `None`
+/// for any other node. Its span starts at the content, so the header is the last word before.
+fn block_chomping(text: &str, node: NodeRef<'_>) -> Option<Option<char>> {
+    if !matches!(
         node.scalar_style(),
         Some(ScalarStyle::Literal | ScalarStyle::Folded)
-    ) && text[node.span()].lines().next().unwrap_or("").contains('+')
+    ) {
+        return None;
+    }
+    let before = text[..node.span().start].trim_end();
+    let header_line = &before[line_start(before, before.len())..];
+    let header_line = header_line
+        .find(" #")
+        .map_or(header_line, |i| &header_line[..i]);
+    let header = header_line.split_whitespace().last()?;
+    Some(header.chars().find(|c| matches!(c, '+' | '-')))
+}
+
+/// Adds `line` (no line break) as a line of its own after `last`, the last value of a block
+/// collection: after the line the value ends on (past a comment there), or, when the value
+/// ends in a `|+` scalar whose trailing blank lines are content, after those lines. A block
+/// scalar that ends the file without a line break would gain one, so the line then goes
+/// before `first_line` (the start of the last entry), or is refused when that is `None`.
+fn add_line_after(
+    text: &str,
+    last: NodeRef<'_>,
+    first_line: Option<usize>,
+    line: &str,
+) -> Result<TextEdit, Refusal> {
+    let eol = line_break(text);
+    let deepest = last_descendant(text, last);
+    let end = deepest.span().end;
+    let chomping = block_chomping(text, deepest);
+    let at_eof = text[content_end(text, deepest)..]
+        .trim_end_matches(' ')
+        .is_empty();
+    if chomping.is_some_and(|c| c != Some('-')) && at_eof {
+        let at = first_line
+            .ok_or("the last value is a block scalar that ends the file without a line break; a line after it would add one to its text")?;
+        return Ok(TextEdit {
+            span: at..at,
+            text: format!("{line}{eol}"),
+        });
+    }
+    if chomping == Some(Some('+')) && text[..end].ends_with('\n') {
+        return Ok(TextEdit {
+            span: end..end,
+            text: format!("{line}{eol}"),
+        });
+    }
+    let at = line_end(text, content_end(text, last));
+    Ok(TextEdit {
+        span: at..at,
+        text: format!("{eol}{line}"),
+    })
 }
 
 fn quote_like(key: &str, sibling: Option<NodeRef<'_>>) -> String {
@@ -226,7 +331,8 @@ fn flow_value(value: &New, quoted: bool, multiline: Option<(usize, usize, &str)>
     }
 }
 
-/// Adds `key: value` as the last own entry of `mapping`, in the mapping's style: a new line
+/// Adds `key: value` as the last own entry of `mapping`, in the mapping's style (`key` must
+/// need no quoting): a new line
 /// at the siblings' indentation in block style; `, key: value` (on its own line when the
 /// siblings are) in flow style and JSON, quoting the key as the last sibling's is quoted.
 pub fn insert_entry(
@@ -237,7 +343,7 @@ pub fn insert_entry(
 ) -> Result<TextEdit, Refusal> {
     let pairs = own_pairs(mapping)?;
     let eol = line_break(text);
-    let step = indent_step(text);
+    let step = indent_step(text, mapping);
     let span = mapping.span();
     if is_flow(text, mapping) {
         let Some(&(last_key, last_value)) = pairs.last() else {
@@ -263,7 +369,11 @@ pub fn insert_entry(
             format!(
                 ",{eol}{}{written_key}: {}",
                 " ".repeat(indent),
-                flow_value(value, quoted, Some((indent, step, eol)))
+                flow_value(
+                    value,
+                    quoted,
+                    Some((indent, flow_step(text, mapping, indent, step), eol))
+                )
             )
         } else {
             format!(", {written_key}: {}", flow_value(value, quoted, None))
@@ -279,32 +389,40 @@ pub fn insert_entry(
     };
     let indent = indent_at(text, first_key.span().start)
         .ok_or("the mapping's keys do not start their lines")?;
-    if keeps_trailing_lines(text, last_value) {
-        return Err("the last value is a block scalar that keeps its trailing lines (`|+`)".into());
-    }
-    let at = line_end(text, content_end(text, last_value));
-    Ok(TextEdit {
-        span: at..at,
-        text: format!(
-            "{eol}{}{}:{}",
-            " ".repeat(indent),
-            quote_like(key, Some(last_key)),
-            block_value(value, indent, step, eol)
-        ),
-    })
+    let line = format!(
+        "{}{}:{}",
+        " ".repeat(indent),
+        quote_like(key, Some(last_key)),
+        block_value(value, indent, step, eol)
+    );
+    let last_line = line_start(text, last_key.span().start);
+    let alone = text[last_line..last_key.span().start]
+        .trim_start_matches(' ')
+        .is_empty();
+    add_line_after(text, last_value, alone.then_some(last_line), &line)
 }
 
-/// Appends `item` (a mapping) to a sequence, in its style.
+/// Appends `item` to a list, in its style: a `- ` item at the siblings' indentation in block
+/// style, `, item` (on its own line when the siblings are) in flow style and JSON.
 pub fn insert_item(text: &str, sequence: NodeRef<'_>, item: &New) -> Result<TextEdit, Refusal> {
-    refuse_alias(sequence, "the list")?;
+    refuse_shared(sequence, "the list")?;
+    if !sequence.is_sequence() {
+        return Err("the value is not a list".into());
+    }
     let items = sequence.items();
-    let Some(&last) = items.last() else {
-        return Err("the list is empty".into());
-    };
     let eol = line_break(text);
-    let step = indent_step(text);
+    let step = indent_step(text, sequence);
+    let json = text.trim_start().starts_with('{');
     if is_flow(text, sequence) {
-        let quoted = text.trim_start().starts_with('{')
+        let Some(&last) = items.last() else {
+            // `[]`: JSON if the file is.
+            let at = sequence.span().start + 1;
+            return Ok(TextEdit {
+                span: at..at,
+                text: flow_value(item, json, None),
+            });
+        };
+        let quoted = json
             || last
                 .entries()
                 .first()
@@ -315,7 +433,11 @@ pub fn insert_item(text: &str, sequence: NodeRef<'_>, item: &New) -> Result<Text
             Some(indent) => format!(
                 ",{eol}{}{}",
                 " ".repeat(indent),
-                flow_value(item, quoted, Some((indent, step, eol)))
+                flow_value(
+                    item,
+                    quoted,
+                    Some((indent, flow_step(text, sequence, indent, step), eol))
+                )
             ),
             None => format!(", {}", flow_value(item, quoted, None)),
         };
@@ -324,39 +446,39 @@ pub fn insert_item(text: &str, sequence: NodeRef<'_>, item: &New) -> Result<Text
             text: new,
         });
     }
-    // The dash of the first item sets the items' indentation.
-    let first = items[0].span().start;
-    let dash = text[line_start(text, first)..first]
+    let (Some(first), Some(&last)) = (items.first(), items.last()) else {
+        return Err("the list is empty".into());
+    };
+    // The first item sets the layout: where its dash is, and where its content starts.
+    let content = first.span().start;
+    let start = line_start(text, content);
+    let dash = text[start..content]
         .find('-')
-        .map(|i| line_start(text, first) + i)
+        .map(|i| start + i)
         .ok_or("the list's items do not start their lines")?;
     let indent = indent_at(text, dash).ok_or("the list's items do not start their lines")?;
-    if keeps_trailing_lines(text, last) {
-        return Err("the last item is a block scalar that keeps its trailing lines (`|+`)".into());
-    }
-    let at = line_end(text, content_end(text, last));
+    let column = content - start;
     let body = match item {
-        New::Scalar(s) => format!(" {s}"),
-        New::Map(entries) => {
-            let pad = " ".repeat(indent + 2);
-            entries
-                .iter()
-                .enumerate()
-                .map(|(i, (k, v))| {
-                    let lead = if i == 0 {
-                        " ".to_string()
-                    } else {
-                        format!("{eol}{pad}")
-                    };
-                    format!("{lead}{k}:{}", block_value(v, indent + 2, step, eol))
-                })
-                .collect()
-        }
+        New::Scalar(s) => s.clone(),
+        New::Map(entries) => entries
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| {
+                let lead = if i == 0 {
+                    String::new()
+                } else {
+                    format!("{eol}{}", " ".repeat(column))
+                };
+                format!("{lead}{k}:{}", block_value(v, column, step, eol))
+            })
+            .collect(),
     };
-    Ok(TextEdit {
-        span: at..at,
-        text: format!("{eol}{}-{body}", " ".repeat(indent)),
-    })
+    let line = format!(
+        "{}-{}{body}",
+        " ".repeat(indent),
+        " ".repeat(column - indent - 1)
+    );
+    add_line_after(text, last, None, &line)
 }
 
 /// Removes `key` and its value from `mapping`. In block style the entry becomes the comment
@@ -377,6 +499,15 @@ pub fn remove_entry(
     }
     let (_, value) = pairs[index];
     let key_span = key.span();
+    let removed = key_span.start..content_end(text, value);
+    let holds_anchor = key
+        .document()
+        .alias_targets()
+        .iter()
+        .any(|t| t.start < removed.end && removed.start < t.end);
+    if holds_anchor {
+        return Err("the entry holds an anchored value (`&name`) that an alias elsewhere uses; removing it would break that alias".into());
+    }
     if is_flow(text, mapping) {
         let span = match (pairs.get(index + 1), index.checked_sub(1)) {
             (Some((next, _)), _) => key_span.start..next.span().start,

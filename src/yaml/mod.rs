@@ -8,11 +8,15 @@
 //! expanded size is still computed and reported, because EB's own loader would expand it.
 
 mod build;
+#[doc(hidden)]
+pub mod data;
 pub mod edit;
 mod node;
 
 pub use build::{parse, Limits, ParseError};
 pub use node::{Comment, Document, DuplicateKey, NodeId, NodeKind, NodeRef, ScalarStyle};
 
+#[cfg(test)]
+mod edit_tests;
 #[cfg(test)]
 mod tests;

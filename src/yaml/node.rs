@@ -70,6 +70,22 @@ impl Document {
         NodeRef { doc: self, id }
     }
 
+    /// The spans of the values some alias (`*name`) refers to: shared by every place that
+    /// uses the anchor.
+    pub fn alias_targets(&self) -> Vec<Range<usize>> {
+        let mut spans: Vec<Range<usize>> = self
+            .nodes
+            .iter()
+            .filter_map(|n| match n.kind {
+                NodeKind::Alias(target) => Some(self.nodes[target.0].span.clone()),
+                _ => None,
+            })
+            .collect();
+        spans.sort_by_key(|s| (s.start, s.end));
+        spans.dedup();
+        spans
+    }
+
     /// Every node once, in source order, aliases included as themselves. For rules that look at
     /// every string in a file without walking the (possibly exponential) expanded tree.
     pub fn all_nodes(&self) -> impl Iterator<Item = NodeRef<'_>> {
@@ -110,6 +126,11 @@ impl<'a> NodeRef<'a> {
 
     pub fn id(&self) -> NodeId {
         self.id
+    }
+
+    /// The document the node belongs to.
+    pub fn document(&self) -> &'a Document {
+        self.doc
     }
 
     /// Another node of the same document.

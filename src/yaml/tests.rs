@@ -147,3 +147,21 @@ fn block_collections_end_with_their_last_entry() {
     assert_eq!(&text[a.span()], "command: {run: x}");
     assert_eq!(&text[a.get("command").unwrap().span()], "{run: x}");
 }
+
+#[test]
+fn a_block_scalar_at_the_end_of_the_file_keeps_only_line_breaks_it_has() {
+    for (text, value) in [
+        ("a: |\n  x\n  y", "x\ny"),
+        ("a: |\n  x\n  y\n", "x\ny\n"),
+        ("a: >\n  x\n  y", "x y"),
+        ("a: |-\n  x\n", "x"),
+        ("a: |\n  x\nb: 1", "x\n"),
+    ] {
+        let d = doc(text);
+        assert_eq!(
+            d.root().unwrap().get("a").unwrap().as_str(),
+            Some(value),
+            "{text:?}"
+        );
+    }
+}

@@ -141,6 +141,24 @@ pub fn shared() -> Option<PathBuf> {
     }
 }
 
+/// Copies a tree, keeping file modes (hooks' executable bits matter) and symbolic links.
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&src, &dst);
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else {
+            // `fs::copy` copies the permission bits too.
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
 /// Runs a command to completion; panics if it cannot start.
 pub fn run(cmd: &mut Command) -> std::process::Output {
     cmd.output()
