@@ -213,13 +213,10 @@ fn diff_shows_modes_and_renames_and_git_applies_it() {
     }
 }
 
-/// The fix engine renders a mode change from the file system's mode even when the fix is to
-/// git's index (`MakeExecutable { git: true }`): a hook committed `100644` but `chmod +x`ed
-/// on disk gives `old mode 100755` / `new mode 100755`, which `git apply` rejects ("patch with
-/// only garbage"). src/fix/diff.rs should take the old mode from git's index for such a
-/// change. Run with `--ignored` once it does.
+/// A mode change to git's index (`MakeExecutable { git: true }`) shows the index's old mode:
+/// a hook committed `100644` but `chmod +x`ed on disk must not give `old mode 100755` /
+/// `new mode 100755`, which `git apply` rejects ("patch with only garbage").
 #[test]
-#[ignore = "src/fix/diff.rs renders the disk mode for a git index mode change"]
 fn diff_of_an_index_mode_shows_the_index_mode() {
     let dir = repo(CRLF_TEXT);
     let root = dir.path();
@@ -231,12 +228,9 @@ fn diff_of_an_index_mode_shows_the_index_mode() {
     assert!(ok, "{said}\n{}", run.stdout);
 }
 
-/// The fix engine's diff splits lines at a lone carriage return too (`similar`'s
-/// `TextDiff::from_lines` treats `\r` as a line break), so a CRLF hook with a `\r` inside a
-/// line gives a corrupt patch (`git apply`: "corrupt patch"); `--fix` itself is right. The
-/// diff in src/fix/diff.rs should split lines at `\n` only. Run with `--ignored` once it does.
+/// The diff splits lines at `\n` only: a CRLF hook with a `\r` inside a line must not give a
+/// corrupt patch (`similar`'s `TextDiff::from_lines` would treat that `\r` as a line break).
 #[test]
-#[ignore = "src/fix/diff.rs splits lines at a lone carriage return"]
 fn diff_of_a_lone_carriage_return_applies() {
     let dir = repo(LONE_CR_TEXT);
     let root = dir.path();
@@ -249,13 +243,10 @@ fn diff_of_a_lone_carriage_return_applies() {
     );
 }
 
-/// The fix engine sets git's mode with `git update-index --chmod=+x PATH`, which also stages
-/// the file's current content: a user's unstaged edits to the hook (and ebguard's own text
-/// fixes) end up staged with the mode. src/fix/workspace.rs should change the mode alone
-/// (`git update-index --cacheinfo 100755,<blob of the index entry>,PATH`). Run with
-/// `--ignored` once it does.
+/// Setting git's mode stages nothing else: `git update-index --chmod=+x PATH` would also
+/// stage the file's current content (a user's unstaged edits to the hook, ebguard's own text
+/// fixes), so the engine uses `--cacheinfo` with the index's blob.
 #[test]
-#[ignore = "src/fix/workspace.rs stages the hook's content with its mode"]
 fn fix_stages_the_mode_and_nothing_else() {
     let dir = repo(CRLF_TEXT);
     let root = dir.path();

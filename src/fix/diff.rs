@@ -2,8 +2,9 @@
 //! (or `patch -p1` for text changes) can apply.
 
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
 
-use similar::TextDiff;
+use similar::{ChangeTag, TextDiff};
 
 use super::Workspace;
 
@@ -26,10 +27,20 @@ pub fn render(workspace: &Workspace) -> String {
             side("a", from),
             side("b", to)
         ));
-        if change.make_executable.is_some() {
-            let mode = std::fs::metadata(from)
-                .map(|m| m.permissions().mode() & 0o777)
-                .unwrap_or(0o644);
+        if let Some(git) = change.make_executable {
+            // The mode the fix changes: git's index when that is what ships (eb-facts §7 #4),
+            // else the file system's.
+            let mode = if git {
+                super::workspace::index_entry(Path::new(from)).map(|(mode, _, _)| mode & 0o777)
+            } else {
+                None
+            }
+            .or_else(|| {
+                std::fs::metadata(from)
+                    .ok()
+                    .map(|m| m.permissions().mode() & 0o777)
+            })
+            .unwrap_or(0o644);
             let new = mode | ((mode & 0o444) >> 2);
             out.push_str(&format!("old mode 100{mode:o}\nnew mode 100{new:o}\n"));
         }
@@ -38,16 +49,58 @@ pub fn render(workspace: &Workspace) -> String {
         }
         if let (Some(before), Some(after)) = (&change.original, &change.text) {
             if before != after {
-                let diff = TextDiff::from_lines(before.as_str(), after.as_str());
-                out.push_str(
-                    &diff
-                        .unified_diff()
-                        .context_radius(3)
-                        .header(&side("a", from), &side("b", to))
-                        .to_string(),
-                );
+                out.push_str(&format!("--- {}\n+++ {}\n", side("a", from), side("b", to)));
+                hunks(&mut out, before, after);
             }
         }
     }
     out
+}
+
+/// The hunks of a unified diff with three lines of context. Lines end at `\n` only: a lone
+/// carriage return inside a line (which the CRLF fixes keep) is no line break to `git apply`,
+/// and each line is written with its own terminator, so a CRLF line stays one.
+fn hunks(out: &mut String, before: &str, after: &str) {
+    let (old, new) = (lines(before), lines(after));
+    let diff = TextDiff::configure().diff_slices(&old, &new);
+    for group in diff.grouped_ops(3) {
+        let (Some(first), Some(last)) = (group.first(), group.last()) else {
+            continue;
+        };
+        let old_range = first.old_range().start..last.old_range().end;
+        let new_range = first.new_range().start..last.new_range().end;
+        out.push_str(&format!(
+            "@@ -{} +{} @@\n",
+            hunk_range(old_range),
+            hunk_range(new_range)
+        ));
+        for op in &group {
+            for change in diff.iter_changes(op) {
+                out.push(match change.tag() {
+                    ChangeTag::Equal => ' ',
+                    ChangeTag::Delete => '-',
+                    ChangeTag::Insert => '+',
+                });
+                let line: &str = change.value();
+                out.push_str(line);
+                if !line.ends_with('\n') {
+                    out.push_str("\n\\ No newline at end of file\n");
+                }
+            }
+        }
+    }
+}
+
+/// `start,count` of a hunk header: 1-based, `start` is the line before an empty range.
+fn hunk_range(range: std::ops::Range<usize>) -> String {
+    match range.len() {
+        0 => format!("{},0", range.start),
+        1 => format!("{}", range.start + 1),
+        n => format!("{},{n}", range.start + 1),
+    }
+}
+
+/// `text` split after each `\n`, terminators kept.
+fn lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
 }

@@ -292,22 +292,54 @@ fn write_change(change: &Change) -> std::io::Result<()> {
 
 /// `git update-index --chmod=+x`: in a git work tree `eb deploy` ships the index's mode.
 fn git_chmod(path: &Path) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path.file_name().unwrap_or(path.as_os_str());
+    let (dir, _) = split(path);
+    // `--cacheinfo` with the blob already in the index sets the mode and stages nothing else:
+    // `--chmod=+x` would also stage the file's current text (the user's unstaged edits, or
+    // this run's own fixes), which the user has not reviewed.
+    let Some((mode, blob, full_name)) = index_entry(path) else {
+        return Err(std::io::Error::other(
+            "not in git's index; the file is executable on disk only",
+        ));
+    };
+    let new = mode | ((mode & 0o444) >> 2);
     let status = std::process::Command::new("git")
         .arg("-C")
         .arg(dir)
-        .args(["update-index", "--chmod=+x", "--"])
-        .arg(name)
+        .args(["update-index", "--cacheinfo"])
+        .arg(format!("{new:o},{blob},{full_name}"))
         .status()?;
     if status.success() {
         Ok(())
     } else {
         Err(std::io::Error::other(
-            "`git update-index --chmod=+x` failed; the file is executable on disk only",
+            "`git update-index` failed; the file is executable on disk only",
         ))
     }
+}
+
+/// The directory to run git in and the file's name there.
+fn split(path: &Path) -> (&Path, &std::ffi::OsStr) {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    (dir, path.file_name().unwrap_or(path.as_os_str()))
+}
+
+/// The mode, blob id and path from the repository root (what `--cacheinfo` takes) that git's
+/// index records for `path`, if git tracks it.
+pub(super) fn index_entry(path: &Path) -> Option<(u32, String, String)> {
+    let (dir, name) = split(path);
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["ls-files", "-s", "--full-name", "--"])
+        .arg(name)
+        .output()
+        .ok()?;
+    let line = String::from_utf8(out.stdout).ok()?;
+    let (meta, full_name) = line.lines().next()?.split_once('\t')?;
+    let mut fields = meta.split_whitespace();
+    let mode = u32::from_str_radix(fields.next()?, 8).ok()?;
+    Some((mode, fields.next()?.to_string(), full_name.to_string()))
 }
