@@ -113,7 +113,32 @@ struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
     #[command(flatten)]
+    fixes: FixArgs,
+    #[command(flatten)]
     options: LintArgs,
+}
+
+/// `check`'s repairs.
+#[derive(clap::Args)]
+struct FixArgs {
+    /// Apply the safe fixes (they only undo the defect), then report what is left
+    #[arg(long)]
+    fix: bool,
+    /// Apply unsafe fixes too: they change which commands run, where, or which configuration
+    /// takes effect, so review the result (implies --fix unless --diff)
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print a unified diff of what --fix would change and write nothing; exit 1 when there is
+    /// a diff
+    #[arg(long, conflicts_with = "fix")]
+    diff: bool,
+}
+
+impl FixArgs {
+    /// Whether any of --fix, --unsafe-fixes, --diff was given.
+    fn any(&self) -> bool {
+        self.fix || self.unsafe_fixes || self.diff
+    }
 }
 
 #[derive(clap::Args)]
@@ -128,6 +153,14 @@ struct DeployArgs {
     list_files: bool,
     #[command(flatten)]
     options: LintArgs,
+    /// `check`'s --fix, --unsafe-fixes and --diff, accepted only to be refused with a pointer
+    /// to `check`: a deployment never edits what it uploads
+    #[arg(long = "fix", hide = true)]
+    refused_fix: bool,
+    #[arg(long = "unsafe-fixes", hide = true)]
+    refused_unsafe_fixes: bool,
+    #[arg(long = "diff", hide = true)]
+    refused_diff: bool,
     /// Arguments for `eb deploy`, passed on verbatim
     #[arg(last = true, value_name = "EB_DEPLOY_ARGS")]
     eb_args: Vec<String>,
@@ -172,17 +205,6 @@ struct LintArgs {
     /// Write every current finding to this baseline file, and exit 0
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
-    /// Apply the safe fixes (they only undo the defect), then report what is left
-    #[arg(long)]
-    fix: bool,
-    /// Apply unsafe fixes too: they change which commands run, where, or which configuration
-    /// takes effect, so review the result (implies --fix unless --diff)
-    #[arg(long)]
-    unsafe_fixes: bool,
-    /// Print a unified diff of what --fix would change and write nothing; exit 1 when there is
-    /// a diff
-    #[arg(long, conflicts_with = "fix")]
-    diff: bool,
     /// Read and model every file but run no rule: the benchmark's baseline for what the rules
     /// cost (bench/run.sh). Hidden because its report is empty by design.
     #[arg(long, hide = true)]
@@ -366,7 +388,7 @@ fn check(args: CheckArgs) -> ExitCode {
         Err(code) => return code,
     };
     let stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
-    let fixing = args.options.fixing();
+    let fixing = args.fixes.any();
     if fixing && (stdin || args.stdin_filename.is_some()) {
         eprintln!("ebguard: --fix, --unsafe-fixes and --diff change files on disk; they cannot be used with standard input");
         return ExitCode::from(EXIT_USAGE);
@@ -375,12 +397,12 @@ fn check(args: CheckArgs) -> ExitCode {
         eprintln!("ebguard: --write-baseline records findings as they are; run it without --fix, --unsafe-fixes or --diff");
         return ExitCode::from(EXIT_USAGE);
     }
-    if args.options.diff {
+    if args.fixes.diff {
         return diff(&args, &options);
     }
     if fixing {
-        let written = ebguard::fix::write(&args.paths, &options, args.options.unsafe_fixes);
-        args.options.fix_summary(&written);
+        let written = ebguard::fix::write(&args.paths, &options, args.fixes.unsafe_fixes);
+        fix_summary(args.options.quiet, &written);
         for note in &written.skipped {
             eprintln!("ebguard: note: {note}");
         }
@@ -417,7 +439,7 @@ fn check(args: CheckArgs) -> ExitCode {
 
 /// `check --diff`: the diff on stdout (or `--output-file`), a summary on stderr.
 fn diff(args: &CheckArgs, options: &Options) -> ExitCode {
-    let run = ebguard::fix::run(&args.paths, options, args.options.unsafe_fixes);
+    let run = ebguard::fix::run(&args.paths, options, args.fixes.unsafe_fixes);
     let diff = ebguard::fix::diff(&run.workspace);
     let sink = Sink::new(args.options.output_file.clone(), Sink::Stdout);
     if let Err(e) = sink.write(&diff) {
@@ -463,15 +485,31 @@ fn count(n: usize, word: &str) -> String {
 fn unsafe_note(left: usize) -> String {
     match left {
         0 => String::new(),
+        1 => "; 1 more finding can be fixed with --unsafe-fixes (review what it changes)".into(),
         n => format!(
-            "; {} more can be fixed with --unsafe-fixes (review what they change)",
-            count(n, "finding")
+            "; {n} more findings can be fixed with --unsafe-fixes (review what they change)"
         ),
     }
 }
 
+/// What `--fix` did, on stderr.
+fn fix_summary(quiet: bool, written: &ebguard::fix::Written) {
+    if quiet {
+        return;
+    }
+    let did = match written.applied.len() {
+        0 => "nothing to fix".to_string(),
+        n => format!(
+            "fixed {} in {}",
+            count(n, "finding"),
+            count(written.files, "file")
+        ),
+    };
+    eprintln!("ebguard: {did}{}", unsafe_note(written.unsafe_left));
+}
+
 fn deploy(mut args: DeployArgs) -> ExitCode {
-    if args.options.fixing() {
+    if args.refused_fix || args.refused_unsafe_fixes || args.refused_diff {
         eprintln!("ebguard: `deploy` lints what `eb deploy` uploads and never edits it; run `ebguard check --fix` (or --diff), commit, then deploy");
         return ExitCode::from(EXIT_USAGE);
     }
@@ -652,27 +690,6 @@ fn exec_eb(args: &DeployArgs) -> ExitCode {
 }
 
 impl LintArgs {
-    /// Whether any of --fix, --unsafe-fixes, --diff was given.
-    fn fixing(&self) -> bool {
-        self.fix || self.unsafe_fixes || self.diff
-    }
-
-    /// What `--fix` did, on stderr.
-    fn fix_summary(&self, written: &ebguard::fix::Written) {
-        if self.quiet {
-            return;
-        }
-        let did = match written.applied.len() {
-            0 => "nothing to fix".to_string(),
-            n => format!(
-                "fixed {} in {}",
-                count(n, "finding"),
-                count(written.files, "file")
-            ),
-        };
-        eprintln!("ebguard: {did}{}", unsafe_note(written.unsafe_left));
-    }
-
     /// The options for a run; a bad `--select`/`--ignore` value is a usage error (exit 2).
     fn to_options(&self) -> Result<Options, ExitCode> {
         let selection = Selection::parse(self.select.as_deref(), &self.extend_select, &self.ignore)
