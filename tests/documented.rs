@@ -51,6 +51,33 @@ fn the_shipped_migrate_hook_passes_check() {
     assert_eq!(run.code, 0);
 }
 
+/// The README's sample sessions are what the binary prints today: `check` on the example
+/// bundle, and `--diff --unsafe-fixes` on it.
+#[test]
+fn the_readme_shows_real_output() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for args in [
+        &["check", "examples/django-unsafe"][..],
+        &[
+            "check",
+            "--diff",
+            "--unsafe-fixes",
+            "examples/django-unsafe",
+        ],
+    ] {
+        let run = ebguard(root, args);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        let shown = format!(
+            "```text\n$ ebguard {}\n{}{}```",
+            args.join(" "),
+            run.stdout,
+            run.stderr
+        );
+        assert!(readme.contains(&shown), "README.md does not show:\n{shown}");
+    }
+}
+
 /// The README's rule table lists every rule with a link to its doc.
 #[test]
 fn the_readme_lists_every_rule() {

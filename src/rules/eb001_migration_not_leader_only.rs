@@ -149,7 +149,7 @@ fn leader_only_fix(bundle: &Bundle, file: &ConfigFile, cmd: &Command) -> Result<
     if !bundle.scale_to_zero().is_empty() {
         return Err("scheduled scaling takes the environment to zero instances, after which no instance runs leader-only commands (EB007)".into());
     }
-    let why = "EB then runs the command on one instance only, before the other container commands";
+    let why = "EB then runs it on one instance per deployment, before the other container commands, and never on instances scaling launches";
     match cmd.entry("leader_only") {
         // `leader_only: false`, written on the command itself.
         Some((_, value)) => {
@@ -321,7 +321,7 @@ mod tests {
             "container_commands:\n  01_migrate:\n    command: \"python manage.py migrate\"  # apply\n  02_static:\n    command: \"python manage.py collectstatic\"\n",
             &[],
         );
-        assert_eq!(title, "add `leader_only: true` (EB then runs the command on one instance only, before the other container commands)");
+        assert_eq!(title, "add `leader_only: true` (EB then runs it on one instance per deployment, before the other container commands, and never on instances scaling launches)");
         assert_eq!(text, "container_commands:\n  01_migrate:\n    command: \"python manage.py migrate\"  # apply\n    leader_only: true\n  02_static:\n    command: \"python manage.py collectstatic\"\n");
     }
 
