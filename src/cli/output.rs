@@ -59,20 +59,25 @@ impl Sink {
 
     /// Writes `text`; a closed pipe (`ebguard rules | head`) is not an error worth a panic.
     pub fn write(&self, text: &str) -> Result<(), String> {
-        match self {
-            Sink::Stdout => {
-                let _ = anstream::stdout().write_all(text.as_bytes());
-                Ok(())
-            }
-            Sink::Stderr => {
-                let _ = anstream::stderr().write_all(text.as_bytes());
-                Ok(())
-            }
+        // Without an escape byte there is no colour to strip or keep, so anstream's scan,
+        // which costs tens of instructions a byte (2% of a 10,000-file JSON run), is skipped.
+        // JSON and SARIF escape control characters: they always go straight through.
+        let plain = !text.as_bytes().contains(&0x1b);
+        let _ = match self {
+            Sink::Stdout if plain => std::io::stdout().lock().write_all(text.as_bytes()),
+            Sink::Stdout => anstream::stdout().write_all(text.as_bytes()),
+            Sink::Stderr if plain => std::io::stderr().lock().write_all(text.as_bytes()),
+            Sink::Stderr => anstream::stderr().write_all(text.as_bytes()),
             Sink::File(path) => {
-                let plain = anstream::adapter::strip_str(text).to_string();
-                std::fs::write(path, plain)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                let text: std::borrow::Cow<'_, str> = if plain {
+                    text.into()
+                } else {
+                    anstream::adapter::strip_str(text).to_string().into()
+                };
+                return std::fs::write(path, text.as_bytes())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()));
             }
-        }
+        };
+        Ok(())
     }
 }
