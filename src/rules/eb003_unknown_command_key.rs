@@ -37,7 +37,9 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
                     // EB002 reads what a migration's `timeout:` asks for, to raise the
                     // deployment Timeout to it: while the Timeout is below, the key still
                     // carries that number, so it stays until the Timeout is raised.
-                    let asks = cmd.value("timeout").and_then(|v| integer_value(file.node(v).as_str()));
+                    let asks = cmd
+                        .value("timeout")
+                        .and_then(|v| integer_value(file.node(v).as_str()));
                     let still_needed = matches!((asks, deploy), (Some(a), Some(d)) if a > d)
                         && !migrations(bundle, file, cmd, settings).is_empty();
                     fix = Some(if still_needed {
@@ -56,10 +58,16 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
                     "remove it; the deployment Timeout option bounds every command: `option_settings: {aws:elasticbeanstalk:command: {Timeout: 1800}}`".to_string(),
                 )
                 }
-                ("leader_only", CommandSection::Commands) => (
+                ("leader_only", CommandSection::Commands) => {
+                    // `commands` run before the app is extracted, `container_commands` after
+                    // (eb-facts §2.1): moving one changes when it runs, which only its author
+                    // can judge.
+                    fix = Some(Err("moving the command to `container_commands` changes when it runs (after the application is extracted), so move it by hand".to_string()));
+                    (
                     format!("`leader_only` only exists under `container_commands`; under `commands` `{}` still runs on every instance", cmd.name),
                     "move the command to `container_commands`, or run it through `ebguard migrate --` for a real lock".to_string(),
-                ),
+                )
+                }
                 (other, section) => {
                     let help = match intended(other, cmd).or_else(|| did_you_mean(other, known)) {
                         Some(suggestion) => {
@@ -70,14 +78,27 @@ fn check(bundle: &Bundle, settings: &Settings, out: &mut Vec<Finding>) {
                                 Err(format!("`{suggestion}` is already set on this command; remove one of the two by hand"))
                             } else {
                                 rename_key(key_ref, suggestion).map(|edit| {
-                                    Fix::unsafe_(format!("rename `{other}` to `{suggestion}`"), vec![text_edit(file, edit)])
+                                    Fix::unsafe_(
+                                        format!("rename `{other}` to `{suggestion}`"),
+                                        vec![text_edit(file, edit)],
+                                    )
                                 })
                             });
                             format!("did you mean `{suggestion}`?")
                         }
-                        None => format!("the keys EB supports under `{}` are: {}", section.key(), known.join(", ")),
+                        None => format!(
+                            "the keys EB supports under `{}` are: {}",
+                            section.key(),
+                            known.join(", ")
+                        ),
                     };
-                    (format!("`{other}` is not a key of `{}` entries; {consequence}", section.key()), help)
+                    (
+                        format!(
+                            "`{other}` is not a key of `{}` entries; {consequence}",
+                            section.key()
+                        ),
+                        help,
+                    )
                 }
             };
             let mut finding = Finding::new(&RULE, location, message)
