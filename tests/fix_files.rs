@@ -213,6 +213,22 @@ fn diff_shows_modes_and_renames_and_git_applies_it() {
     }
 }
 
+/// Checked by absolute path from inside the repository, the diff names files relative to the
+/// current directory, since `git apply` refuses absolute paths.
+#[test]
+fn diff_of_an_absolute_path_applies_from_the_current_directory() {
+    let dir = repo(CRLF_TEXT);
+    let root = dir.path().canonicalize().unwrap();
+    let absolute = root.to_str().unwrap();
+    let run = ebguard(&root, &["check", "--diff", "--unsafe-fixes", absolute]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stdout.contains(absolute), "{}", run.stdout);
+    let rename = format!("diff --git a/{YML} b/{CONFIG}\nrename from {YML}\nrename to {CONFIG}\n");
+    assert!(run.stdout.contains(&rename), "{}", run.stdout);
+    let (ok, said) = git_apply(&root, &["--check", "--index"], &run.stdout);
+    assert!(ok, "{said}\n{}", run.stdout);
+}
+
 /// A mode change to git's index (`MakeExecutable { git: true }`) shows the index's old mode:
 /// a hook committed `100644` but `chmod +x`ed on disk must not give `old mode 100755` /
 /// `new mode 100755`, which `git apply` rejects ("patch with only garbage").

@@ -17,15 +17,35 @@ fn side(prefix: &str, path: &str) -> String {
     }
 }
 
+/// `path` relative to the current directory when it lies below it: `git apply` refuses
+/// absolute paths, and a user who checked `$PWD/app` applies the diff from `$PWD`.
+fn shown(path: &str) -> String {
+    let below = std::env::current_dir().ok().and_then(|cwd| {
+        Path::new(path)
+            .strip_prefix(cwd)
+            .ok()
+            .map(Path::to_path_buf)
+    });
+    match below {
+        Some(rel) if path.starts_with('/') && !rel.as_os_str().is_empty() => {
+            rel.to_string_lossy().into_owned()
+        }
+        _ => path.to_string(),
+    }
+}
+
 pub fn render(workspace: &Workspace) -> String {
     let mut out = String::new();
     for change in workspace.changes() {
         let from = &change.path;
-        let to = change.rename_to.as_deref().unwrap_or(from);
+        let (old, new) = (
+            shown(from),
+            shown(change.rename_to.as_deref().unwrap_or(from)),
+        );
         out.push_str(&format!(
             "diff --git {} {}\n",
-            side("a", from),
-            side("b", to)
+            side("a", &old),
+            side("b", &new)
         ));
         if let Some(git) = change.make_executable {
             // The mode the fix changes: git's index when that is what ships (eb-facts §7 #4),
@@ -45,11 +65,15 @@ pub fn render(workspace: &Workspace) -> String {
             out.push_str(&format!("old mode 100{mode:o}\nnew mode 100{new:o}\n"));
         }
         if change.rename_to.is_some() {
-            out.push_str(&format!("rename from {from}\nrename to {to}\n"));
+            out.push_str(&format!("rename from {old}\nrename to {new}\n"));
         }
         if let (Some(before), Some(after)) = (&change.original, &change.text) {
             if before != after {
-                out.push_str(&format!("--- {}\n+++ {}\n", side("a", from), side("b", to)));
+                out.push_str(&format!(
+                    "--- {}\n+++ {}\n",
+                    side("a", &old),
+                    side("b", &new)
+                ));
                 hunks(&mut out, before, after);
             }
         }
