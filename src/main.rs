@@ -14,6 +14,7 @@ use ebguard::baseline::Baseline;
 use ebguard::bundle::shipped::State;
 use ebguard::config::Selection;
 use ebguard::finding::Severity;
+use ebguard::report::plural;
 use ebguard::rules;
 use ebguard::{Options, Outcome};
 
@@ -452,8 +453,8 @@ fn diff(args: &CheckArgs, options: &Options) -> ExitCode {
             0 => "nothing to fix".to_string(),
             n => format!(
                 "would fix {} in {}",
-                count(n, "finding"),
-                count(files, "file")
+                plural(n, "finding"),
+                plural(files, "file")
             ),
         };
         eprintln!("ebguard: {would}{}", unsafe_note(run.unsafe_left));
@@ -470,14 +471,6 @@ fn diff(args: &CheckArgs, options: &Options) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(EXIT_FINDINGS)
-    }
-}
-
-fn count(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
     }
 }
 
@@ -501,8 +494,8 @@ fn fix_summary(quiet: bool, written: &ebguard::fix::Written) {
         0 => "nothing to fix".to_string(),
         n => format!(
             "fixed {} in {}",
-            count(n, "finding"),
-            count(written.files, "file")
+            plural(n, "finding"),
+            plural(written.files, "file")
         ),
     };
     eprintln!("ebguard: {did}{}", unsafe_note(written.unsafe_left));

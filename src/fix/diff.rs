@@ -61,7 +61,7 @@ pub fn render(workspace: &Workspace) -> String {
                     .map(|m| m.permissions().mode() & 0o777)
             })
             .unwrap_or(0o644);
-            let new = mode | ((mode & 0o444) >> 2);
+            let new = super::workspace::executable(mode);
             out.push_str(&format!("old mode 100{mode:o}\nnew mode 100{new:o}\n"));
         }
         if change.rename_to.is_some() {

@@ -266,9 +266,7 @@ fn write_change(change: &Change) -> std::io::Result<()> {
         tmp.persist(path).map_err(|e| e.error)?;
     }
     if let Some(git) = change.make_executable {
-        let mut mode = std::fs::metadata(path)?.permissions().mode();
-        // `chmod +x`: execute wherever read is allowed.
-        mode |= (mode & 0o444) >> 2;
+        let mode = executable(std::fs::metadata(path)?.permissions().mode());
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
         if git {
             git_chmod(path)?;
@@ -301,7 +299,7 @@ fn git_chmod(path: &Path) -> std::io::Result<()> {
             "not in git's index; the file is executable on disk only",
         ));
     };
-    let new = mode | ((mode & 0o444) >> 2);
+    let new = executable(mode);
     let status = std::process::Command::new("git")
         .arg("-C")
         .arg(dir)
@@ -315,6 +313,11 @@ fn git_chmod(path: &Path) -> std::io::Result<()> {
             "`git update-index` failed; the file is executable on disk only",
         ))
     }
+}
+
+/// `mode` after `chmod +x`: execute wherever read is allowed.
+pub(super) fn executable(mode: u32) -> u32 {
+    mode | ((mode & 0o444) >> 2)
 }
 
 /// The directory to run git in and the file's name there.

@@ -290,34 +290,44 @@ fn edit_distance(a: &str, b: &str) -> usize {
 pub mod testing {
     use crate::finding::{Edit, Finding, Fix};
     use crate::rules::{Rule, Settings};
+    use crate::source::Location;
 
-    /// The findings of `rule` on the bundle `app` made of `files` (path, mode, text).
-    pub fn findings(rule: &Rule, files: &[(&str, Option<u32>, &str)]) -> Vec<Finding> {
+    /// The bundle `app` made of `files` (path under the bundle root, mode, text).
+    pub fn bundle(files: &[(&str, Option<u32>, &str)]) -> crate::model::Bundle {
         let files: Vec<(&str, Option<u32>, &[u8])> = files
             .iter()
             .map(|&(p, m, t)| (p, m, t.as_bytes()))
             .collect();
-        let bundle = crate::bundle::in_memory("app", &files, crate::yaml::Limits::default());
-        crate::rules::check(&bundle, &Settings::default())
+        crate::bundle::in_memory("app", &files, crate::yaml::Limits::default())
+    }
+
+    /// The findings of `rule` on the bundle `app` made of `files` (path, mode, text).
+    pub fn findings(rule: &Rule, files: &[(&str, Option<u32>, &str)]) -> Vec<Finding> {
+        crate::rules::check(&bundle(files), &Settings::default())
             .into_iter()
             .filter(|f| f.rule == rule)
             .collect()
     }
 
-    /// `text` with the text edits of `fix` applied, from the end backwards as `--fix` does.
-    pub fn apply(text: &str, fix: &Fix) -> String {
+    /// The text edits of `fix`, from the end of the file backwards, as `--fix` applies them.
+    pub fn text_edits(fix: &Fix) -> Vec<(&Location, &str)> {
         let mut edits: Vec<_> = fix
             .edits
             .iter()
             .map(|e| match e {
-                Edit::Replace { at, text } => (at.span.clone(), text.as_str()),
+                Edit::Replace { at, text } => (at, text.as_str()),
                 other => panic!("not a text edit: {other:?}"),
             })
             .collect();
-        edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+        edits.sort_by_key(|(at, _)| std::cmp::Reverse(at.span.start));
+        edits
+    }
+
+    /// `text` with the text edits of `fix` applied.
+    pub fn apply(text: &str, fix: &Fix) -> String {
         let mut out = text.to_string();
-        for (span, new) in edits {
-            out.replace_range(span, new);
+        for (at, new) in text_edits(fix) {
+            out.replace_range(at.span.clone(), new);
         }
         out
     }
@@ -326,18 +336,15 @@ pub mod testing {
 /// Runs fixes on in-memory bundles, for the rules' unit tests that pin each fix's exact text.
 #[cfg(test)]
 pub(crate) mod fixing {
-    use crate::finding::{Applicability, Edit, Finding};
+    use super::testing::text_edits;
+    use crate::finding::{Applicability, Finding};
     use crate::model::Bundle;
     use crate::rules::{self, Settings};
-    use crate::yaml::Limits;
 
     /// An in-memory bundle of `files` (path under the bundle root, text).
     pub fn bundle(files: &[(&str, &str)]) -> Bundle {
-        let files: Vec<(&str, Option<u32>, &[u8])> = files
-            .iter()
-            .map(|(path, text)| (*path, None, text.as_bytes()))
-            .collect();
-        crate::bundle::in_memory("app", &files, Limits::default())
+        let files: Vec<_> = files.iter().map(|&(p, t)| (p, None, t)).collect();
+        super::testing::bundle(&files)
     }
 
     fn rule_ids(findings: &[Finding]) -> Vec<&'static str> {
@@ -380,21 +387,12 @@ pub(crate) mod fixing {
         });
         assert_eq!(fix.applicability, applicability, "{}", fix.title);
         let mut texts: Vec<String> = files.iter().map(|(_, t)| t.to_string()).collect();
-        let mut edits: Vec<_> = fix
-            .edits
-            .iter()
-            .map(|e| match e {
-                Edit::Replace { at, text } => (at.clone(), text.clone()),
-                other => panic!("not a text edit: {other:?}"),
-            })
-            .collect();
-        edits.sort_by_key(|(at, _)| std::cmp::Reverse(at.span.start));
-        for (at, text) in edits {
+        for (at, text) in text_edits(fix) {
             let i = files
                 .iter()
                 .position(|(p, _)| at.path == format!("app/{p}"))
                 .expect("an edit of a given file");
-            texts[i].replace_range(at.span, &text);
+            texts[i].replace_range(at.span.clone(), text);
         }
         let edited: Vec<(&str, &str)> = files
             .iter()
